@@ -1,0 +1,83 @@
+"""The orchestrator: load, transform, check, render, write. Read it top to bottom."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pipeline.checks.glyphs import check_glyphs
+from pipeline.diagnostics import Diagnostics
+from pipeline.load import load_book
+from pipeline.render import Renderer
+from pipeline.transforms import apply_transforms
+from pipeline.write.epub import write_epub
+from pipeline.write.pdf import render_pdf, write_pdf
+
+FORMATS = ("pdf", "epub")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it found on the way."""
+
+    outputs: list[Path] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    pages: int = 0
+
+
+def build(
+    book_dir: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    progress: Progress = lambda message: None,
+) -> BuildResult:
+    """Build the book in ``book_dir`` into ``out_dir``; raises ``ManuscriptError`` on errors.
+
+    Outputs are written to temporary names and renamed only once every format has been
+    made, so a failed build leaves ``out_dir`` as it was.
+    """
+    result = BuildResult()
+    diags = result.diagnostics
+
+    progress(f"load: {book_dir}")
+    book = load_book(Path(book_dir), diags)
+    for doc in book.documents:
+        progress(f"  Document No. {doc.number}: {doc.loc.file}")
+    book = apply_transforms(book)
+    check_glyphs(book, diags)
+    diags.raise_if_errors()
+    renderer = Renderer(book)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pending: list[tuple[Path, Path]] = []
+    try:
+        if "pdf" in formats:
+            progress("layout: print PDF")
+            document = render_pdf(book, renderer.print_html(), diags)
+            result.pages = len(document.pages)
+            target = out_dir / f"{book.slug}.pdf"
+            write_pdf(document, _partial(target))
+            pending.append((_partial(target), target))
+            progress(f"  {result.pages} pages")
+        if "epub" in formats:
+            progress("write: EPUB")
+            target = out_dir / f"{book.slug}.epub"
+            write_epub(book, renderer, _partial(target))
+            pending.append((_partial(target), target))
+        diags.raise_if_errors()
+    except BaseException:
+        for partial, _ in pending:
+            partial.unlink(missing_ok=True)
+        raise
+    for partial, target in pending:
+        os.replace(partial, target)
+        result.outputs.append(target)
+    return result
+
+
+def _partial(target: Path) -> Path:
+    return target.with_name(f".{target.name}.partial")

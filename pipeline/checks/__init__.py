@@ -1,0 +1,1 @@
+"""Checks on the finished model that stop a build before anything is laid out."""

@@ -1,0 +1,92 @@
+"""Diagnostics as data: every problem the pipeline finds is a ``Diagnostic`` with a code.
+
+The table ``CODES`` is the one list of what press can report; the README's table is made
+from it. Stages collect diagnostics and keep going; the build stops only once a stage has
+gathered everything it can say, so the editor sees every problem of a manuscript at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Iterable, TextIO
+
+from pipeline.model import SourceLoc
+
+ERROR = "error"
+WARNING = "warning"
+
+#: code -> (severity, what it means). Codes are stable: tests and docs refer to them.
+CODES: dict[str, tuple[str, str]] = {
+    "E100": (ERROR, "book.yaml is missing or cannot be read"),
+    "E101": (ERROR, "malformed YAML"),
+    "E102": (ERROR, "unknown key"),
+    "E103": (ERROR, "a value of the wrong type"),
+    "E104": (ERROR, "a required key is missing"),
+    "E105": (ERROR, "a listed document does not exist"),
+    "E106": (ERROR, "front matter not opened or not closed"),
+    "E107": (ERROR, "two documents share a number"),
+    "E108": (ERROR, "a value that is not allowed"),
+    "E109": (ERROR, "the same document is listed twice"),
+    "W110": (WARNING, "an image in the text, which press cannot place yet"),
+    "W111": (WARNING, "a footnote reference without a note"),
+    "W112": (WARNING, "a footnote defined twice or never referenced"),
+    "E110": (ERROR, "the book lists no documents"),
+    "E200": (ERROR, "a character is missing from the book's fonts"),
+    "W201": (WARNING, "the layout engine reported a problem"),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem: a code from ``CODES``, where it is, what is wrong and how to fix it."""
+
+    code: str
+    loc: SourceLoc
+    message: str
+    hint: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    def format(self) -> str:
+        """The one line an editor reads: ``file:line: what is wrong (hint) [code]``."""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.loc}: {self.severity}: {self.message}{hint} [{self.code}]"
+
+
+class ManuscriptError(Exception):
+    """Raised when a stage found errors in the manuscript; carries all of them."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class Diagnostics:
+    """Collects the diagnostics of one build; ``raise_if_errors`` ends a stage that found errors."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, code: str, loc: SourceLoc, message: str, hint: str | None = None) -> None:
+        if code not in CODES:
+            raise KeyError(f"undeclared diagnostic code {code}")
+        self.items.append(Diagnostic(code, loc, message, hint))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == WARNING]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ManuscriptError(self.errors)
+
+    def report(self, stream: TextIO = sys.stderr) -> None:
+        for item in self.items:
+            print(item.format(), file=stream)

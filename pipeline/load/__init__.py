@@ -1,0 +1,105 @@
+"""The load stage: a manuscript folder (book.yaml + document files) -> a ``Book`` model.
+
+Every problem is collected before anything is built; ``load_book`` raises one
+``ManuscriptError`` carrying all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.load.document import load_document
+from pipeline.load.markdown import make_parser
+from pipeline.load.schema import BOOK_FIELDS
+from pipeline.load.yamlnodes import compose, read_mapping
+from pipeline.model import Book, Document, Isbn, NumberingPolicy, SourceLoc
+
+BOOK_FILE = "book.yaml"
+
+
+def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
+    """Read ``root/book.yaml`` and the documents it lists; raise ``ManuscriptError`` on errors."""
+    diags = diags if diags is not None else Diagnostics()
+    root = Path(root)
+    book_path = root / BOOK_FILE
+    file = _display(book_path)
+    if not book_path.is_file():
+        diags.add("E100", SourceLoc(file), "no book.yaml here", f"is '{root}' a manuscript folder?")
+        diags.raise_if_errors()
+    try:
+        text = book_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        diags.add("E100", SourceLoc(file), f"cannot read book.yaml: {exc}")
+        diags.raise_if_errors()
+    node = compose(text, file, diags)
+    diags.raise_if_errors()
+    meta = read_mapping(node, BOOK_FIELDS, file, diags)
+    diags.raise_if_errors()
+
+    if "documents" in meta and not meta["documents"].value:
+        diags.add("E110", meta["documents"].loc, "'documents' is empty", "list the document files in reading order")
+    diags.raise_if_errors()
+
+    language = meta["language"].value if "language" in meta else "en"
+    parser = make_parser(language)
+    documents = _load_documents(root, meta["documents"].value, parser, diags)
+    diags.raise_if_errors()
+
+    def opt(key: str):
+        return meta[key].value if key in meta else None
+
+    isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
+    numbering = {k: v.value for k, v in meta["numbering"].value.items()} if "numbering" in meta else {}
+    return Book(
+        title=meta["title"].value,
+        root=root,
+        loc=SourceLoc(file, 1),
+        subtitle=opt("subtitle"),
+        editors=tuple(v.value for v in meta["editors"].value) if "editors" in meta else (),
+        publisher=opt("publisher"),
+        year=opt("year"),
+        language=language,
+        copyright=opt("copyright"),
+        isbn=Isbn(**isbn),
+        numbering=NumberingPolicy(**numbering),
+        documents=tuple(documents),
+    )
+
+
+def _load_documents(root: Path, entries, parser, diags: Diagnostics) -> list[Document]:
+    documents: list[Document] = []
+    seen_paths: dict[Path, SourceLoc] = {}
+    by_number: dict[int, Document] = {}
+    for entry in entries:
+        path = (root / entry.value).resolve()
+        if path in seen_paths:
+            diags.add("E109", entry.loc, f"'{entry.value}' is listed twice", f"first listed at line {seen_paths[path].line}")
+            continue
+        seen_paths[path] = entry.loc
+        if not path.is_file():
+            diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", f"looked for {path}")
+            continue
+        doc = load_document(path, _display(path), parser, diags)
+        if doc is None:
+            continue
+        if doc.number in by_number:
+            first = by_number[doc.number]
+            diags.add(
+                "E107",
+                doc.loc,
+                f"document number {doc.number} is already used by {first.loc.file}",
+                "give each document its own number",
+            )
+            continue
+        by_number[doc.number] = doc
+        documents.append(doc)
+    return documents
+
+
+def _display(path: Path) -> str:
+    """Name a file as the editor would type it: relative to the working folder when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

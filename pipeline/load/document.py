@@ -1,0 +1,101 @@
+"""One document file -> ``Document``: front matter between ``---`` lines, then a Markdown body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.load.markdown import MarkdownReader
+from pipeline.load.schema import FRONT_MATTER_FIELDS
+from pipeline.load.yamlnodes import compose, read_mapping
+from pipeline.model import Document, Footnote, SourceLoc, footnote_refs
+
+_FENCE = "---"
+
+
+def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[str, str, int] | None:
+    """Return (front matter, body, line of the body's first line), or report why not."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != _FENCE:
+        diags.add(
+            "E106",
+            SourceLoc(file, 1),
+            "the document does not start with front matter",
+            "begin the file with a line '---', the keys number and title, and another '---'",
+        )
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in (_FENCE, "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+    diags.add(
+        "E106",
+        SourceLoc(file, 1),
+        "the front matter opened here is never closed",
+        "end it with a line '---' before the text begins",
+    )
+    return None
+
+
+def load_document(path: Path, file: str, parser: MarkdownIt, diags: Diagnostics) -> Document | None:
+    """Read one document; problems go to ``diags`` and the result is None when it is unusable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        diags.add("E101", SourceLoc(file), f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    parts = split_front_matter(text, file, diags)
+    if parts is None:
+        return None
+    front, body_text, body_line = parts
+    node = compose(front, file, diags, line_offset=1)
+    if node is None and diags.errors:
+        return None
+    meta = read_mapping(node, FRONT_MATTER_FIELDS, file, diags, line_offset=1)
+    if "number" not in meta or "title" not in meta:
+        return None
+
+    def markdown(text: str, first_line: int, role: str):
+        return MarkdownReader(parser, file, first_line, role, diags).read(text)
+
+    headnote, notes_h = markdown(meta["headnote"].value, meta["headnote"].first_line, "headnote") if "headnote" in meta else ((), ())
+    body, notes_b = markdown(body_text, body_line, "body")
+    source, notes_s = markdown(meta["source"].value, meta["source"].first_line, "source") if "source" in meta else ((), ())
+
+    def text_of(key: str) -> str | None:
+        return meta[key].value if key in meta else None
+
+    return Document(
+        number=meta["number"].value,
+        title=meta["title"].value,
+        loc=meta["number"].loc,  # where the document names itself: duplicates are reported here
+        short_title=text_of("short_title"),
+        date=text_of("date"),
+        translator=text_of("translator"),
+        speakers=tuple(v.value for v in meta["speakers"].value) if "speakers" in meta else (),
+        headnote=headnote,
+        body=body,
+        source=source,
+        copyright=text_of("copyright"),
+        footnotes=_check_footnotes(headnote + body + source, notes_h + notes_b + notes_s, diags),
+    )
+
+
+def _check_footnotes(blocks, notes: tuple[Footnote, ...], diags: Diagnostics) -> tuple[Footnote, ...]:
+    """Keep one note per label; report references without a note and notes never referenced."""
+    by_label: dict[str, Footnote] = {}
+    for note in notes:
+        if note.label in by_label:
+            diags.add("W112", note.loc, f"footnote [^{note.label}] is defined twice", "the first definition is used")
+        else:
+            by_label[note.label] = note
+    referenced = set()
+    for ref in footnote_refs(blocks):
+        referenced.add(ref.label)
+        if ref.label not in by_label:
+            diags.add("W111", ref.loc, f"footnote reference [^{ref.label}] has no note", f"add a line '[^{ref.label}]: …'")
+    for label, note in by_label.items():
+        if label not in referenced:
+            diags.add("W112", note.loc, f"footnote [^{label}] is never referenced", "it is left out")
+    return tuple(n for label, n in by_label.items() if label in referenced)

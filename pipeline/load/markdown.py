@@ -1,0 +1,174 @@
+"""Markdown text -> model blocks, through markdown-it-py's token stream.
+
+markdown-it gives every block token the range of lines it came from, so each block carries
+its ``SourceLoc``. Smart quotes, dashes and the ellipsis come from markdown-it's typographer
+(on its tokens, before any HTML exists); the book's language picks the quotation marks.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.model import (
+    Block,
+    BlockQuote,
+    Code,
+    Emphasis,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    SourceLoc,
+    Strong,
+    Text,
+)
+
+# Quotation marks by primary language subtag: double open/close, single open/close.
+_QUOTES = {
+    "de": "„“‚‘",
+    "fr": "«»‹›",
+    "ru": "«»„“",
+    "uk": "«»„“",
+    "pl": "„”‚’",
+    "cs": "„“‚‘",
+}
+
+
+def make_parser(language: str) -> MarkdownIt:
+    """The one Markdown dialect of manuscripts: CommonMark, footnotes, no raw HTML."""
+    quotes = _QUOTES.get(language.split("-")[0].lower(), "“”‘’")
+    md = MarkdownIt("commonmark", {"typographer": True, "html": False, "quotes": quotes})
+    # Definitions stay where they are written and every [^label] becomes a reference token,
+    # so a note may be referenced from the headnote and defined in the body, and the loader
+    # (not the parser) decides what a reference without a note means.
+    return md.enable(["replacements", "smartquotes"]).use(
+        footnote_plugin, inline=False, move_to_end=False, always_match_refs=True
+    )
+
+
+class MarkdownReader:
+    """Turns one text (a body, a headnote, a source note) into blocks and footnotes."""
+
+    def __init__(self, parser: MarkdownIt, file: str, first_line: int, role: str, diags: Diagnostics):
+        self.parser = parser
+        self.file = file
+        self.first_line = first_line
+        self.role = role
+        self.diags = diags
+
+    def read(self, text: str) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
+        self._footnotes: list[Footnote] = []
+        blocks, _ = self._blocks(self.parser.parse(text, {}), 0, stop=None)
+        return tuple(blocks), tuple(self._footnotes)
+
+    # -- blocks
+
+    def _loc(self, token: Token | None) -> SourceLoc:
+        if token is None or token.map is None:
+            return SourceLoc(self.file, self.first_line)
+        return SourceLoc(self.file, self.first_line + token.map[0])
+
+    def _blocks(self, tokens: list[Token], pos: int, stop: str | None) -> tuple[list[Block], int]:
+        blocks: list[Block] = []
+        while pos < len(tokens):
+            tok = tokens[pos]
+            if tok.type == stop:
+                return blocks, pos
+            if tok.type == "paragraph_open":
+                loc = self._loc(tok)
+                blocks.append(Paragraph(self._inlines(tokens[pos + 1].children or [], loc), loc, role=self.role))
+                pos += 3
+            elif tok.type == "heading_open":
+                loc = self._loc(tok)
+                blocks.append(Heading(int(tok.tag[1:]), self._inlines(tokens[pos + 1].children or [], loc), loc))
+                pos += 3
+            elif tok.type == "blockquote_open":
+                inner, pos = self._blocks(tokens, pos + 1, "blockquote_close")
+                blocks.append(BlockQuote(tuple(inner), self._loc(tok)))
+                pos += 1
+            elif tok.type in ("bullet_list_open", "ordered_list_open"):
+                close = tok.type.replace("_open", "_close")
+                items: list[ListItem] = []
+                item_pos = pos + 1
+                while tokens[item_pos].type == "list_item_open":
+                    inner, item_pos = self._blocks(tokens, item_pos + 1, "list_item_close")
+                    items.append(ListItem(tuple(inner), self._loc(tokens[item_pos])))
+                    item_pos += 1
+                assert tokens[item_pos].type == close
+                start = int(tok.attrGet("start") or 1)
+                blocks.append(ListBlock(tok.type.startswith("ordered"), tuple(items), self._loc(tok), start))
+                pos = item_pos + 1
+            elif tok.type in ("fence", "code_block"):
+                # A reader has no code listings; keep the text as a plain paragraph.
+                blocks.append(Paragraph((Code(tok.content.rstrip("\n")),), self._loc(tok), role=self.role))
+                pos += 1
+            elif tok.type == "footnote_reference_open":
+                inner, pos = self._blocks(tokens, pos + 1, "footnote_reference_close")
+                loc = inner[0].loc if inner else self._loc(None)
+                self._footnotes.append(Footnote(tok.meta["label"], tuple(_plain(b) for b in inner), loc))
+                pos += 1
+            elif tok.type == "hr":
+                pos += 1  # a thematic break carries no text; the layout spaces sections itself
+            else:
+                pos += 1
+        return blocks, pos
+
+    # -- inlines
+
+    def _inlines(self, children: list[Token], loc: SourceLoc) -> tuple[Inline, ...]:
+        out, _ = self._inline_run(children, 0, None, loc)
+        return tuple(out)
+
+    def _inline_run(
+        self, toks: list[Token], pos: int, stop: str | None, loc: SourceLoc
+    ) -> tuple[list[Inline], int]:
+        out: list[Inline] = []
+        while pos < len(toks):
+            t = toks[pos]
+            if t.type == stop:
+                return out, pos
+            if t.type == "text":
+                _append_text(out, t.content)
+            elif t.type == "softbreak":
+                _append_text(out, " ")
+            elif t.type == "hardbreak":
+                out.append(LineBreak())
+            elif t.type == "code_inline":
+                out.append(Code(t.content))
+            elif t.type in ("em_open", "strong_open", "link_open"):
+                inner, pos = self._inline_run(toks, pos + 1, t.type.replace("_open", "_close"), loc)
+                if t.type == "em_open":
+                    out.append(Emphasis(tuple(inner)))
+                elif t.type == "strong_open":
+                    out.append(Strong(tuple(inner)))
+                else:
+                    out.append(Link(str(t.attrGet("href") or ""), tuple(inner)))
+            elif t.type == "footnote_ref":
+                out.append(FootnoteRef(t.meta["label"], loc))
+            elif t.type == "image":
+                self.diags.add("W110", loc, "images are not supported yet", "its description is printed instead")
+                _append_text(out, t.content)
+            pos += 1
+        return out, pos
+
+
+def _append_text(out: list[Inline], text: str) -> None:
+    if out and isinstance(out[-1], Text):
+        out[-1] = Text(out[-1].text + text)
+    else:
+        out.append(Text(text))
+
+
+def _plain(block: Block) -> Block:
+    """Paragraphs inside footnotes are never numbered: give them their own role."""
+    if isinstance(block, Paragraph):
+        return Paragraph(block.inlines, block.loc, role="footnote")
+    return block

@@ -1,0 +1,63 @@
+"""The declared schema of book.yaml and of a document's front matter.
+
+Each key is declared once, with its type and its documentation side by side; the loader
+validates against these tables and the README's reference is written from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key: ``kind`` is ``str``, ``int``, ``bool``, ``str_list``, ``markdown`` or ``map``."""
+
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    fields: tuple["Field", ...] = ()
+
+
+BOOK_FIELDS: tuple[Field, ...] = (
+    Field("title", "str", "The book's title.", required=True),
+    Field("subtitle", "str", "The subtitle, on the title page and in the EPUB metadata."),
+    Field("editors", "str_list", "The editors, in the order they are credited."),
+    Field("publisher", "str", "The publisher, on the title and imprint pages."),
+    Field("year", "int", "The year of publication."),
+    Field("language", "str", "The book's language as a BCP 47 tag (default `en`); drives hyphenation."),
+    Field("copyright", "str", "The book's copyright notice, e.g. `© Saltmarsh Academic Press, 2025`."),
+    Field(
+        "isbn",
+        "map",
+        "The ISBNs by format.",
+        fields=(
+            Field("print", "str", "ISBN of the printed reader."),
+            Field("epub", "str", "ISBN of the EPUB; it becomes the EPUB's identifier."),
+        ),
+    ),
+    Field(
+        "numbering",
+        "map",
+        "Which paragraphs carry a margin number (all `true` by default).",
+        fields=(
+            Field("headnote", "bool", "Number the headnote's paragraphs."),
+            Field("body", "bool", "Number the body's paragraphs, speaker turns included."),
+            Field("source", "bool", "Number the source note."),
+        ),
+    ),
+    Field("documents", "str_list", "The document files in reading order, relative to book.yaml.", required=True),
+)
+
+FRONT_MATTER_FIELDS: tuple[Field, ...] = (
+    Field("number", "int", "The document's number in the reader; unique.", required=True),
+    Field("title", "str", "The full title.", required=True),
+    Field("short_title", "str", "A shorter title for running heads."),
+    Field("date", "str", "The date of the document, as printed."),
+    Field("translator", "str", "Who translated the document."),
+    Field("speakers", "str_list", "Names that open speaker turns (`Name: …`)."),
+    Field("headnote", "markdown", "The editor's headnote; Markdown, may hold several paragraphs."),
+    Field("source", "markdown", "The source note, printed in square brackets after the text."),
+    Field("copyright", "str", "The document's copyright line; overrides the book's."),
+)

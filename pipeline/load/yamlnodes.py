@@ -1,0 +1,129 @@
+"""Reading YAML with positions: values are checked against a schema on ``yaml.compose`` nodes,
+so that every problem names the line and column where it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.load.schema import Field
+from pipeline.model import SourceLoc
+
+_NULL = "tag:yaml.org,2002:null"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A checked value and where it was written; ``first_line`` is where a block's text starts."""
+
+    value: Any
+    loc: SourceLoc
+    first_line: int
+
+
+def node_loc(node: yaml.Node, file: str, line_offset: int = 0) -> SourceLoc:
+    return SourceLoc(file, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+
+
+def compose(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> yaml.Node | None:
+    """Parse YAML text into a node tree, or report the syntax error with its position."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = SourceLoc(file, (mark.line + 1 + line_offset) if mark else 0, (mark.column + 1) if mark else 0)
+        what = exc.problem or exc.context or "cannot parse"
+        diags.add("E101", loc, f"malformed YAML: {what}", "check the indentation and quote values containing ': '")
+    except yaml.YAMLError as exc:  # a reader error (bad bytes) has no mark
+        diags.add("E101", SourceLoc(file), f"malformed YAML: {exc}")
+    return None
+
+
+def read_mapping(
+    node: yaml.Node | None,
+    fields: tuple[Field, ...],
+    file: str,
+    diags: Diagnostics,
+    line_offset: int = 0,
+    where: str = "",
+) -> dict[str, Value]:
+    """Check a mapping node against ``fields``; return the valid values, report the rest."""
+    loc = node_loc(node, file, line_offset) if node is not None else SourceLoc(file, 1 + line_offset)
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [])
+    if not isinstance(node, yaml.MappingNode):
+        diags.add("E103", loc, f"{where or 'this'} must be a mapping of keys to values")
+        return {}
+    by_name = {f.name: f for f in fields}
+    out: dict[str, Value] = {}
+    present: set[str] = set()  # keys written, valid or not: an invalid one is not also "missing"
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        key_loc = node_loc(key_node, file, line_offset)
+        field = by_name.get(key)
+        if field is None:
+            known = ", ".join(by_name)
+            diags.add("E102", key_loc, f"unknown key '{where}{key}'", f"known keys: {known}")
+            continue
+        if key in present:
+            diags.add("E102", key_loc, f"key '{where}{key}' is given twice")
+            continue
+        present.add(key)
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _NULL:
+            if field.required:
+                diags.add("E104", key_loc, f"required key '{where}{key}' has no value")
+            continue  # an empty optional value is the same as leaving the key out
+        checked = _check(field, value_node, file, diags, line_offset, f"{where}{key}")
+        if checked is not None:
+            out[key] = checked
+    for field in fields:
+        if field.required and field.name not in present:
+            diags.add("E104", loc, f"required key '{where}{field.name}' is missing")
+    return out
+
+
+def _check(field: Field, node: yaml.Node, file: str, diags: Diagnostics, line_offset: int, name: str) -> Value | None:
+    loc = node_loc(node, file, line_offset)
+    # A block scalar (| or >) starts on the line after its indicator.
+    first_line = loc.line + (1 if getattr(node, "style", None) in ("|", ">") else 0)
+    kind = field.kind
+    if kind in ("str", "markdown"):
+        if isinstance(node, yaml.ScalarNode):
+            return Value(node.value, loc, first_line)
+        diags.add("E103", loc, f"'{name}' must be text, not a {_shape(node)}")
+    elif kind == "int":
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
+            return Value(int(node.value.replace("_", "")), loc, first_line)
+        diags.add("E103", loc, f"'{name}' must be a whole number, not '{_text(node)}'")
+    elif kind == "bool":
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return Value(node.value.lower() in ("true", "yes", "on"), loc, first_line)
+        diags.add("E103", loc, f"'{name}' must be true or false, not '{_text(node)}'")
+    elif kind == "str_list":
+        if isinstance(node, yaml.ScalarNode):  # a single name is a list of one
+            return Value((Value(node.value, loc, first_line),), loc, first_line)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode) and item.tag != _NULL:
+                    items.append(Value(item.value, node_loc(item, file, line_offset), first_line))
+                else:
+                    diags.add("E103", node_loc(item, file, line_offset), f"each entry of '{name}' must be text")
+            return Value(tuple(items), loc, first_line)
+        diags.add("E103", loc, f"'{name}' must be a list, not a {_shape(node)}")
+    elif kind == "map":
+        return Value(read_mapping(node, field.fields, file, diags, line_offset, f"{name}."), loc, first_line)
+    return None
+
+
+def _shape(node: yaml.Node) -> str:
+    return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "value")
+
+
+def _text(node: yaml.Node) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else _shape(node)

@@ -1,0 +1,265 @@
+"""The typed book model: what the loader produces, the transforms refine and the renderers read.
+
+Every node is a frozen dataclass that carries the ``SourceLoc`` it came from, so any later
+stage can point an editor at ``file:line``. Transforms return new trees with
+``dataclasses.replace``; nothing is mutated in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+
+@dataclass(frozen=True)
+class SourceLoc:
+    """A place in the manuscript: a file (as the editor names it) and a 1-based line."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+
+
+# ---------------------------------------------------------------- inline nodes
+
+
+@dataclass(frozen=True)
+class Text:
+    """Plain running text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """Italic (``*text*``)."""
+
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Bold (``**text**``)."""
+
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    """Inline code, set in the text face but never hyphenated."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink."""
+
+    href: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    """A hard line break inside a paragraph."""
+
+
+@dataclass(frozen=True)
+class Omission:
+    """An editorial omission, printed ``[…]`` and never broken across lines."""
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A reference to a footnote; ``number`` is set by the footnote transform."""
+
+    label: str
+    loc: SourceLoc
+    number: int = 0
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef]
+
+
+# ----------------------------------------------------------------- block nodes
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of prose.
+
+    ``role`` says where it stands (``headnote``, ``body`` or ``source``); ``speaker`` is set on
+    a speaker turn; ``number`` and ``anchor`` are set by the numbering transform when the
+    book's policy numbers this paragraph.
+    """
+
+    inlines: tuple[Inline, ...]
+    loc: SourceLoc
+    role: str = "body"
+    speaker: str | None = None
+    number: int | None = None
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A sub-heading inside a document (``## …``); never numbered."""
+
+    level: int
+    inlines: tuple[Inline, ...]
+    loc: SourceLoc
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class BlockQuote:
+    """A block quotation; its paragraphs are not numbered."""
+
+    blocks: tuple["Block", ...]
+    loc: SourceLoc
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One item of a list."""
+
+    blocks: tuple["Block", ...]
+    loc: SourceLoc
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bulleted or numbered list; its items are not numbered as paragraphs."""
+
+    ordered: bool
+    items: tuple[ListItem, ...]
+    loc: SourceLoc
+    start: int = 1
+
+
+Block = Union[Paragraph, Heading, BlockQuote, ListBlock]
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote's text; ``number`` follows the order of first reference in the document."""
+
+    label: str
+    blocks: tuple[Block, ...]
+    loc: SourceLoc
+    number: int = 0
+
+
+# ------------------------------------------------------------- documents, book
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the reader: its front matter, headnote, body and source note."""
+
+    number: int
+    title: str
+    loc: SourceLoc
+    short_title: str | None = None
+    date: str | None = None
+    translator: str | None = None
+    speakers: tuple[str, ...] = ()
+    headnote: tuple[Block, ...] = ()
+    body: tuple[Block, ...] = ()
+    source: tuple[Block, ...] = ()
+    copyright: str | None = None
+    footnotes: tuple[Footnote, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        return f"doc{self.number}"
+
+    @property
+    def running_title(self) -> str:
+        return self.short_title or self.title
+
+
+@dataclass(frozen=True)
+class Isbn:
+    """The book's ISBNs by format."""
+
+    print: str | None = None
+    epub: str | None = None
+
+
+@dataclass(frozen=True)
+class NumberingPolicy:
+    """Which paragraphs carry a margin number. The default numbers all three parts."""
+
+    headnote: bool = True
+    body: bool = True
+    source: bool = True
+
+
+@dataclass(frozen=True)
+class Book:
+    """The whole reader: book.yaml's metadata and the documents in reading order."""
+
+    title: str
+    root: Path
+    loc: SourceLoc
+    subtitle: str | None = None
+    editors: tuple[str, ...] = ()
+    publisher: str | None = None
+    year: int | None = None
+    language: str = "en"
+    copyright: str | None = None
+    isbn: Isbn = field(default_factory=Isbn)
+    numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
+    documents: tuple[Document, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """The file name stem of the outputs, derived from the title."""
+        import re
+        import unicodedata
+
+        ascii_title = unicodedata.normalize("NFKD", self.title).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "book"
+
+    @property
+    def translators(self) -> tuple[str, ...]:
+        """Every translator credited in the documents, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for doc in self.documents:
+            if doc.translator:
+                seen.setdefault(doc.translator, None)
+        return tuple(seen)
+
+
+# ------------------------------------------------------------------ traversal
+
+
+def iter_inlines(blocks: "tuple[Block, ...]"):
+    """Every inline node in ``blocks``, depth first, in reading order."""
+
+    def walk(nodes):
+        for node in nodes:
+            yield node
+            if isinstance(node, (Emphasis, Strong, Link)):
+                yield from walk(node.children)
+
+    for block in blocks:
+        if isinstance(block, BlockQuote):
+            yield from iter_inlines(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from iter_inlines(item.blocks)
+        else:
+            yield from walk(block.inlines)
+
+
+def footnote_refs(blocks: "tuple[Block, ...]"):
+    """Every footnote reference in ``blocks``, in reading order."""
+    return (node for node in iter_inlines(blocks) if isinstance(node, FootnoteRef))

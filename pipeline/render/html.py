@@ -1,0 +1,98 @@
+"""Jinja2 rendering of the book model into the print HTML and the EPUB's XHTML files.
+
+Templates are looked up in the book's own ``styles/templates`` first, then in press's, so a
+press can override one block of one template. Autoescape is on and undefined names fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from pipeline.model import Block, BlockQuote, Book, Document, Footnote, Heading, Inline, ListBlock, Paragraph, Text
+from pipeline.render.inline import InlineRenderer
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
+TYPEFACE = "Gentium Book Plus"
+
+
+def join_names(names) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = list(names)
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def doc_list(numbers) -> str:
+    numbers = list(numbers)
+    label = "Document" if len(numbers) == 1 else "Documents"
+    return f"{label} {join_names(str(n) for n in numbers)}"
+
+
+def translations(book: Book) -> list[tuple[str, list[int]]]:
+    """Each translator with the numbers of the documents they translated."""
+    out: dict[str, list[int]] = {}
+    for doc in book.documents:
+        if doc.translator:
+            out.setdefault(doc.translator, []).append(doc.number)
+    return list(out.items())
+
+
+def note_inlines(note: Footnote) -> tuple[Inline, ...]:
+    """A note's paragraphs as one run: print sets notes inline at their reference."""
+    out: list[Inline] = []
+    for block in note.blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            if out:
+                out.append(Text(" "))
+            out.extend(block.inlines)
+    return tuple(out)
+
+
+class Renderer:
+    """Holds the Jinja2 environment for one book and renders each output's HTML."""
+
+    def __init__(self, book: Book):
+        self.book = book
+        search = [book.root / "styles" / "templates", STYLES / "templates"]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=False,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(join_names=join_names, doc_list=doc_list, translations=translations)
+        self.env.tests.update(
+            paragraph=lambda b: isinstance(b, Paragraph),
+            heading=lambda b: isinstance(b, Heading),
+            blockquote=lambda b: isinstance(b, BlockQuote),
+            listblock=lambda b: isinstance(b, ListBlock),
+        )
+        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines)
+
+    def inline_renderer(self, target: str, doc: Document) -> InlineRenderer:
+        notes = {n.number: note_inlines(n) for n in doc.footnotes}
+        return InlineRenderer(target, doc.number, notes)
+
+    def print_html(self) -> str:
+        """The whole book as one HTML document, for WeasyPrint."""
+        return self.env.get_template("book.html.j2").render(
+            book=self.book, inline_renderer=lambda doc: self.inline_renderer("print", doc)
+        )
+
+    def chapter_xhtml(self, doc: Document, stylesheets: list[str]) -> str:
+        """One document as an EPUB content file."""
+        return self.env.get_template("chapter.xhtml.j2").render(
+            book=self.book, doc=doc, r=self.inline_renderer("epub", doc), stylesheets=stylesheets
+        )
+
+    def front_xhtml(self, stylesheets: list[str]) -> str:
+        return self.env.get_template("front.xhtml.j2").render(book=self.book, stylesheets=stylesheets)
+
+    def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str]) -> str:
+        return self.env.get_template("nav.xhtml.j2").render(
+            book=self.book, front_file=front_file, chapter_files=chapter_files, stylesheets=stylesheets
+        )

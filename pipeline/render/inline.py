@@ -1,0 +1,87 @@
+"""Inline nodes -> HTML. Text is escaped here; the result is marked safe for the templates."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from pipeline.model import (
+    Code,
+    Emphasis,
+    FootnoteRef,
+    Inline,
+    LineBreak,
+    Link,
+    Omission,
+    Strong,
+    Text,
+)
+
+
+def footnote_id(document_number: int, number: int) -> str:
+    return f"doc{document_number}-fn{number}"
+
+
+def footnote_ref_id(document_number: int, number: int) -> str:
+    return f"doc{document_number}-fnref{number}"
+
+
+class InlineRenderer:
+    """Renders inline runs for one target (``print`` or ``epub``) within one document.
+
+    Footnotes differ by target: in print the note's text stands where it is referenced, for
+    WeasyPrint's ``float: footnote``; in the EPUB a reference links to an ``aside``.
+    """
+
+    def __init__(self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]]):
+        self.target = target
+        self.document_number = document_number
+        self.notes = notes
+        self._placed: set[int] = set()  # a note referenced twice is set (print) or targeted (EPUB) once
+
+    def __call__(self, nodes: tuple[Inline, ...]) -> Markup:
+        return Markup("").join(self.node(n) for n in nodes)
+
+    def node(self, node: Inline) -> Markup:
+        if isinstance(node, Text):
+            return escape(node.text)
+        if isinstance(node, Emphasis):
+            return Markup("<em>%s</em>") % self(node.children)
+        if isinstance(node, Strong):
+            return Markup("<strong>%s</strong>") % self(node.children)
+        if isinstance(node, Code):
+            return Markup('<code>%s</code>') % node.text
+        if isinstance(node, Link):
+            return Markup('<a href="%s">%s</a>') % (node.href, self(node.children))
+        if isinstance(node, LineBreak):
+            return Markup("<br/>")
+        if isinstance(node, Omission):
+            # The brackets are hidden from screen readers, which hear "omission" instead.
+            return Markup(
+                '<span class="omission"><span aria-hidden="true">[…]</span>'
+                '<span class="sr-only">(omission)</span></span>'
+            )
+        if isinstance(node, FootnoteRef):
+            return self.footnote_ref(node)
+        raise TypeError(f"no HTML for {type(node).__name__}")
+
+    def footnote_ref(self, ref: FootnoteRef) -> Markup:
+        if not ref.number:  # reported by the loader; keep the editor's text visible
+            return escape(f"[^{ref.label}]")
+        n = ref.number
+        if self.target == "print":
+            if n in self._placed:
+                return Markup('<sup class="noteref">%s</sup>') % n
+            self._placed.add(n)
+            return Markup('<span class="footnote" id="%s" data-n="%s">%s</span>') % (
+                footnote_id(self.document_number, n),
+                n,
+                self(self.notes[n]),
+            )
+        # Only the first reference carries the id the note's back-link points to.
+        ref_id = "" if n in self._placed else Markup(' id="%s"') % footnote_ref_id(self.document_number, n)
+        self._placed.add(n)
+        return Markup('<a class="noteref" epub:type="noteref" role="doc-noteref"%s href="#%s">%s</a>') % (
+            ref_id,
+            footnote_id(self.document_number, n),
+            n,
+        )

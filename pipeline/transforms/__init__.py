@@ -1,0 +1,30 @@
+"""The transform stage: small named passes, ``Book -> Book``, applied in this order.
+
+Everything that must agree between the PDF and the EPUB (speaker turns, omissions,
+footnote numbers, paragraph numbers and ids) is settled here, once, on the model.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from pipeline.model import Book
+from pipeline.transforms.footnotes import number_footnotes
+from pipeline.transforms.numbering import number_paragraphs
+from pipeline.transforms.speakers import mark_speaker_turns
+from pipeline.transforms.typography import mark_omissions
+
+Transform = Callable[[Book], Book]
+
+TRANSFORMS: tuple[Transform, ...] = (
+    mark_speaker_turns,
+    mark_omissions,
+    number_footnotes,
+    number_paragraphs,
+)
+
+
+def apply_transforms(book: Book, transforms: tuple[Transform, ...] = TRANSFORMS) -> Book:
+    for transform in transforms:
+        book = transform(book)
+    return book

@@ -1,0 +1,46 @@
+"""Margin paragraph numbers and the ids that cite them (``doc37-p19``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.model import Book, Document, Heading, NumberingPolicy, Paragraph
+
+
+def paragraph_anchor(document_number: int, paragraph_number: int) -> str:
+    """The id of a numbered paragraph, shared by the EPUB and the PDF's named destinations."""
+    return f"doc{document_number}-p{paragraph_number}"
+
+
+def number_paragraphs(book: Book) -> Book:
+    """Reads top-level paragraphs and ``book.numbering``; sets ``number`` and ``anchor`` (1..n per document).
+
+    Order: headnote, body (speaker turns included), source note. Paragraphs inside block
+    quotations, lists and footnotes are never numbered; headings get ``doc{N}-h{k}`` ids.
+    """
+    return replace(book, documents=tuple(_document(d, book.numbering) for d in book.documents))
+
+
+def _document(doc: Document, policy: NumberingPolicy) -> Document:
+    counter = 0
+    headings = 0
+
+    def part(blocks, numbered: bool):
+        nonlocal counter, headings
+        out = []
+        for block in blocks:
+            if isinstance(block, Paragraph) and numbered:
+                counter += 1
+                block = replace(block, number=counter, anchor=paragraph_anchor(doc.number, counter))
+            elif isinstance(block, Heading):
+                headings += 1
+                block = replace(block, anchor=f"doc{doc.number}-h{headings}")
+            out.append(block)
+        return tuple(out)
+
+    return replace(
+        doc,
+        headnote=part(doc.headnote, policy.headnote),
+        body=part(doc.body, policy.body),
+        source=part(doc.source, policy.source),
+    )

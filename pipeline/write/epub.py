@@ -1,0 +1,116 @@
+"""EPUB 3: one XHTML file per document, our own navigation document, packed with EbookLib.
+
+EbookLib re-parses ``EpubHtml`` chapters (dropping ``<head>``) and builds page-lists from any
+``epub:type``; content is therefore added as plain ``EpubItem``s with XHTML serialised by our
+templates, and the nav document is ours. EbookLib writes the OPF, the NCX and the zip; the
+zip is then re-packed with fixed entry times so the same manuscript gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+from ebooklib import epub
+
+from pipeline.model import Book
+from pipeline.render import Renderer
+from pipeline.render.html import STYLES
+from pipeline.write.pdf import stylesheet_paths
+
+EPUB_CSS = ("fonts.css", "book.css", "epub.css")
+FRONT_FILE = "front.xhtml"
+NAV_FILE = "nav.xhtml"
+
+
+def chapter_file(number: int) -> str:
+    return f"doc-{number}.xhtml"
+
+
+def identifier(book: Book) -> str:
+    """The EPUB's identifier: its ISBN when it has one, else a name-based UUID that never changes."""
+    if book.isbn.epub:
+        return "urn:isbn:" + book.isbn.epub.replace("-", "").replace(" ", "")
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "press:" + book.title))
+
+
+def build_time(book: Book) -> dt.datetime:
+    """The time stamped into outputs: SOURCE_DATE_EPOCH, else 1 January of the book's year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(book.year or 2000, 1, 1)
+
+
+def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
+    stylesheets = [f"css/{p.name}" for p in stylesheet_paths(book, EPUB_CSS)]
+    eb = epub.EpubBook()
+    _metadata(eb, book)
+
+    for path in stylesheet_paths(book, EPUB_CSS):
+        eb.add_item(epub.EpubItem(uid=f"css-{path.stem}", file_name=f"css/{path.name}", media_type="text/css", content=path.read_bytes()))
+    for path in sorted((STYLES / "fonts").glob("*.ttf")):
+        eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf", content=path.read_bytes()))
+
+    xhtml = "application/xhtml+xml"
+    front = epub.EpubItem(uid="front", file_name=FRONT_FILE, media_type=xhtml, content=renderer.front_xhtml(stylesheets).encode())
+    files = {doc.number: chapter_file(doc.number) for doc in book.documents}
+    nav = epub.EpubItem(
+        uid="nav", file_name=NAV_FILE, media_type=xhtml, content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets).encode()
+    )
+    nav.properties = ["nav"]
+    chapters = []
+    for doc in book.documents:
+        item = epub.EpubItem(
+            uid=f"doc{doc.number}", file_name=files[doc.number], media_type=xhtml,
+            content=renderer.chapter_xhtml(doc, stylesheets).encode(),
+        )
+        chapters.append(item)
+    for item in (front, nav, *chapters):
+        eb.add_item(item)
+
+    # The NCX is for EPUB 2 reading systems; EbookLib's spine always names one.
+    eb.toc = [epub.Link(files[d.number], f"Document No. {d.number}: {d.title}", f"toc-doc{d.number}") for d in book.documents]
+    eb.add_item(epub.EpubNcx())
+    eb.spine = [front, nav, *chapters]
+
+    tmp = target.with_suffix(".epub.tmp")
+    epub.write_epub(str(tmp), eb, {"raise_exceptions": True, "mtime": build_time(book), "epub2_guide": False})
+    _repack(tmp, target, build_time(book))
+    tmp.unlink()
+
+
+def _metadata(eb: epub.EpubBook, book: Book) -> None:
+    eb.set_identifier(identifier(book))
+    eb.set_title(book.title)
+    eb.set_language(book.language)
+    for i, editor in enumerate(book.editors, 1):
+        eb.add_author(editor, role="edt", uid=f"editor{i}")
+    for i, translator in enumerate(book.translators, 1):
+        eb.add_metadata("DC", "contributor", translator, {"id": f"translator{i}"})
+        eb.add_metadata(None, "meta", "trl", {"refines": f"#translator{i}", "property": "role", "scheme": "marc:relators"})
+    if book.publisher:
+        eb.add_metadata("DC", "publisher", book.publisher)
+    if book.copyright:
+        eb.add_metadata("DC", "rights", book.copyright)
+    if book.subtitle:
+        eb.add_metadata("DC", "description", book.subtitle)
+    if book.year:
+        eb.add_metadata("DC", "date", str(book.year))
+    if book.isbn.print:
+        eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
+
+
+def _repack(source: Path, target: Path, when: dt.datetime) -> None:
+    """Copy the zip with ``mimetype`` first and stored, and every entry stamped ``when``."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        names = sorted(zin.namelist(), key=lambda n: (n != "mimetype", n))
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, zin.read(name), compresslevel=9 if name != "mimetype" else None)

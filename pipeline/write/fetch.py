@@ -1,0 +1,30 @@
+"""A URL fetcher for WeasyPrint that reads local files from the allowed folders and nothing else.
+
+A manuscript is not trusted input: with WeasyPrint's default fetcher a link could embed any
+file of the machine or reach the network. Here only ``file:`` URLs inside the book's folder
+and press's own styles are served; anything else is refused (and reported by the caller).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+class LocalFetcher(URLFetcher):
+    """Serves files under ``roots``; refuses every other URL."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols=("file",))
+        self.roots = [r.resolve() for r in roots]
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme != "file":
+            raise ValueError(f"press reads no network resources: {url}")
+        path = Path(unquote(parsed.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise ValueError(f"not a file inside the book or its styles: {path}")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
