@@ -28,10 +28,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E107": (ERROR, "two documents share a number"),
     "E108": (ERROR, "a value that is not allowed"),
     "E109": (ERROR, "the same document is listed twice"),
+    "E110": (ERROR, "the book lists no documents"),
     "W110": (WARNING, "an image in the text, which press cannot place yet"),
     "W111": (WARNING, "a footnote reference without a note"),
     "W112": (WARNING, "a footnote defined twice or never referenced"),
-    "E110": (ERROR, "the book lists no documents"),
     "E200": (ERROR, "a character is missing from the book's fonts"),
     "W201": (WARNING, "the layout engine reported a problem"),
 }

@@ -6,6 +6,7 @@ Every problem is collected before anything is built; ``load_book`` raises one
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostics
@@ -16,6 +17,8 @@ from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Book, Document, Isbn, NumberingPolicy, SourceLoc
 
 BOOK_FILE = "book.yaml"
+# Language, optional script and region subtags: enough to catch "English" or "en_GB".
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
@@ -42,6 +45,9 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     diags.raise_if_errors()
 
     language = meta["language"].value if "language" in meta else "en"
+    if not _LANGUAGE_TAG.fullmatch(language):
+        diags.add("E108", meta["language"].loc, f"'{language}' is not a BCP 47 language tag", "for example en, de, ru or en-GB")
+        diags.raise_if_errors()
     parser = make_parser(language)
     documents = _load_documents(root, meta["documents"].value, parser, diags)
     diags.raise_if_errors()

@@ -1,0 +1,135 @@
+"""Layout tests on the bundled sample's print PDF: geometry and structure, never bytes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from pipeline.model import Paragraph
+from pipeline.render.html import STYLES
+
+PT_PER_IN = 72
+
+
+@pytest.fixture(scope="session")
+def pdf_path(sample_build) -> Path:
+    return next(p for p in sample_build.outputs if p.suffix == ".pdf")
+
+
+@pytest.fixture(scope="session")
+def lines(pdf_path):
+    """Per page: the text column's left edge, the baselines of body text, and the small
+    figures standing left of the column as (number, baseline, right edge)."""
+    out = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            body = [c for c in page.chars if c["size"] > 8]
+            if not body:
+                out.append(None)
+                continue
+            column_left = min(c["x0"] for c in body)
+            baselines = {round(page.height - c["matrix"][5], 1) for c in body}
+            figures: dict[float, list] = {}
+            for c in page.chars:
+                if c["size"] < 7.5 and c["text"].isdigit() and c["x1"] < column_left - 5:
+                    figures.setdefault(round(page.height - c["matrix"][5], 1), []).append(c)
+            numbers = [
+                (int("".join(c["text"] for c in sorted(cs, key=lambda c: c["x0"]))), base, max(c["x1"] for c in cs))
+                for base, cs in sorted(figures.items())
+            ]
+            out.append((column_left, baselines, numbers))
+    return out
+
+
+def numbered_paragraphs(book):
+    return [[b for b in d.headnote + d.body + d.source if isinstance(b, Paragraph) and b.number] for d in book.documents]
+
+
+def test_trim_size_and_page_count(pdf_path):
+    with pikepdf.open(pdf_path) as pdf:
+        assert len(pdf.pages) >= 20
+        for page in pdf.pages:
+            x0, y0, x1, y1 = [float(v) for v in page.MediaBox]
+            assert (round(x1 - x0), round(y1 - y0)) == (6 * PT_PER_IN, 9 * PT_PER_IN)
+
+
+def test_margin_numbers_stand_left_of_the_column_in_order(lines, sample_book):
+    """Every numbered paragraph's number is in the margin, 1..n per document, in reading order,
+    on the baseline of a line of text in the column."""
+    found = []
+    for page in lines:
+        if page is None:
+            continue
+        column_left, baselines, numbers = page
+        for number, baseline, right in numbers:
+            assert 0 < column_left - right < 0.5 * PT_PER_IN, f"{number} is not beside the column"
+            assert any(abs(baseline - b) < 0.3 for b in baselines), f"{number} is not on a text baseline"
+            found.append(number)
+    expected = [p.number for doc in numbered_paragraphs(sample_book) for p in doc]
+    assert found == expected
+    for doc in numbered_paragraphs(sample_book):
+        assert [p.number for p in doc] == list(range(1, len(doc) + 1))
+
+
+def test_named_destinations_are_the_paragraph_ids(pdf_path, sample_book):
+    with pikepdf.open(pdf_path) as pdf:
+        dests = set(pikepdf.NameTree(pdf.Root.Names.Dests).keys())
+    ids = {p.anchor for doc in numbered_paragraphs(sample_book) for p in doc}
+    assert ids <= dests
+
+
+def test_fonts_are_embedded_and_come_from_styles_fonts(pdf_path):
+    shipped = {p.stem.split("-")[0] for p in (STYLES / "fonts").glob("*.ttf")}
+    assert shipped == {"GentiumBookPlus"}
+    seen = set()
+    with pikepdf.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for _, font in page.Resources.get("/Font", {}).items():
+                name = str(font.BaseFont)
+                descendants = font.get("/DescendantFonts")
+                descriptor = (descendants[0] if descendants else font).FontDescriptor
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{name} not embedded"
+                seen.add(name.split("+", 1)[1])
+    assert seen and all(name.startswith("Gentium-Book-Plus") for name in seen), seen
+    assert {"Gentium-Book-Plus", "Gentium-Book-Plus-Italic"} <= seen
+
+
+def test_copyright_lines_and_credits_are_printed(pdf_path, sample_book):
+    with pdfplumber.open(pdf_path) as pdf:
+        text = " ".join((p.extract_text() or "") for p in pdf.pages)
+    text = re.sub(r"\s+", " ", text)
+    for doc in sample_book.documents:
+        notice = doc.copyright or sample_book.copyright
+        assert notice in text
+        if doc.translator:
+            assert f"Translated by {doc.translator}" in text
+    assert sample_book.isbn.print in text
+
+
+def dest_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
+    """Named destination -> 0-based page index."""
+    index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    out = {}
+    for name, dest in pikepdf.NameTree(pdf.Root.Names.Dests).items():
+        target = dest[0] if isinstance(dest, pikepdf.Array) else dest.D[0]
+        out[name] = index[target.objgen]
+    return out
+
+
+def test_documents_open_on_rectos_and_folios_start_at_one(pdf_path, sample_book):
+    with pikepdf.open(pdf_path) as pdf:
+        where = dest_pages(pdf)
+    openings = [where[doc.anchor] for doc in sample_book.documents]
+    assert all(i % 2 == 0 for i in openings), "a document opens on a verso"  # index 0 is page 1, a recto
+    with pdfplumber.open(pdf_path) as pdf:
+        def foot(i):
+            page = pdf.pages[i]
+            return [w["text"] for w in page.extract_words() if w["top"] > page.height - 0.85 * PT_PER_IN]
+
+        assert foot(openings[0]) == []  # no folio on an opening page
+        assert foot(openings[0] + 1) == ["2"]  # arabic folios count from the first document
+        assert foot(openings[0] - 1) == []  # the blank verso before it
