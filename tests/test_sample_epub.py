@@ -94,3 +94,24 @@ def test_metadata_names_editors_and_translators_with_roles(epub_path, sample_boo
 def test_two_builds_give_the_same_epub(tmp_path, epub_path):
     again = build(SAMPLE, tmp_path, formats=("epub",))
     assert again.outputs[0].read_bytes() == epub_path.read_bytes()
+
+
+def test_package_declares_language_and_accessibility(epub_path, sample_book):
+    with zipfile.ZipFile(epub_path) as z:
+        opf = etree.fromstring(z.read("EPUB/content.opf"))
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == sample_book.language
+    props = {}
+    for meta in opf.iter("{http://www.idpf.org/2007/opf}meta"):
+        if meta.get("property", "").startswith("schema:"):
+            props.setdefault(meta.get("property"), []).append(meta.text)
+    assert props["schema:accessMode"] == ["textual"]
+    assert props["schema:accessibilityHazard"] == ["none"]
+    assert {"structuralNavigation", "tableOfContents", "readingOrder"} <= set(props["schema:accessibilityFeature"])
+    assert props["schema:accessibilitySummary"]
+
+
+def test_headings_descend_one_level_at_a_time(chapters):
+    for tree in chapters.values():
+        levels = [int(e.tag[-1]) for e in tree.iter() if isinstance(e.tag, str) and re.fullmatch(rf"{XHTML}h\d", e.tag)]
+        assert levels[0] == 1
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels

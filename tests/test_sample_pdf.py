@@ -133,3 +133,17 @@ def test_documents_open_on_rectos_and_folios_start_at_one(pdf_path, sample_book)
         assert foot(openings[0]) == []  # no folio on an opening page
         assert foot(openings[0] + 1) == ["2"]  # arabic folios count from the first document
         assert foot(openings[0] - 1) == []  # the blank verso before it
+
+
+def test_outline_lists_the_documents(pdf_path, sample_book):
+    with pikepdf.open(pdf_path) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert titles == ["Contents"] + [f"Document No. {d.number}: {d.title}" for d in sample_book.documents]
+
+
+def test_metadata(pdf_path, sample_book):
+    with pikepdf.open(pdf_path) as pdf:
+        info = pdf.docinfo
+        assert str(info.Title) == sample_book.title
+        assert str(info.Author) == ", ".join(sample_book.editors)
+        assert str(pdf.Root.Lang) == sample_book.language

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
 from pipeline.model import Book
 from pipeline.render import Renderer
@@ -79,7 +80,7 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
 
     tmp = target.with_suffix(".epub.tmp")
     epub.write_epub(str(tmp), eb, {"raise_exceptions": True, "mtime": build_time(book), "epub2_guide": False})
-    _repack(tmp, target, build_time(book))
+    _repack(tmp, target, build_time(book), book.language)
     tmp.unlink()
 
 
@@ -102,10 +103,32 @@ def _metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "date", str(book.year))
     if book.isbn.print:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
+    for prop, value in ACCESSIBILITY:
+        eb.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _repack(source: Path, target: Path, when: dt.datetime) -> None:
-    """Copy the zip with ``mimetype`` first and stored, and every entry stamped ``when``."""
+#: EPUB Accessibility 1.1 statements that hold for every book press makes: text only, in
+#: reading order, with navigation by document and heading, and no flashing or sound.
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityHazard", "none"),
+    (
+        "schema:accessibilitySummary",
+        "The text of every document is in reading order, with headings and a table of contents for "
+        "navigation. Paragraph numbers are announced as 'Paragraph n', editorial omissions as "
+        "'omission', and footnotes are linked to and from their references.",
+    ),
+)
+
+
+def _repack(source: Path, target: Path, when: dt.datetime, language: str) -> None:
+    """Copy the zip with ``mimetype`` first and stored, every entry stamped ``when``, and the
+    package document given its language."""
     stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
         names = sorted(zin.namelist(), key=lambda n: (n != "mimetype", n))
@@ -113,4 +136,14 @@ def _repack(source: Path, target: Path, when: dt.datetime) -> None:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zout.writestr(info, zin.read(name), compresslevel=9 if name != "mimetype" else None)
+            data = zin.read(name)
+            if name.endswith(".opf"):
+                data = _package_language(data, language)
+            zout.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
+
+
+def _package_language(opf: bytes, language: str) -> bytes:
+    """EbookLib gives the package element no xml:lang; reading systems use it for the metadata."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
