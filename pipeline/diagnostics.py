@@ -51,9 +51,9 @@ class Diagnostic:
         return CODES[self.code][0]
 
     def format(self) -> str:
-        """The one line an editor reads: ``file:line: what is wrong (hint) [code]``."""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.loc}: {self.severity}: {self.message}{hint} [{self.code}]"
+        """The one line an editor reads: ``file:line:col: error[E102]: what is wrong (hint: how to fix)``."""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{self.loc}: {self.severity}[{self.code}]: {self.message}{hint}"
 
 
 class ManuscriptError(Exception):

@@ -34,9 +34,9 @@ def test_manuscript_error_exits_1_with_one_line_and_writes_nothing(manuscript, t
         text=True,
     )
     assert proc.returncode == 1
-    problems = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    problems = [line for line in proc.stderr.splitlines() if ": error[" in line]
     assert len(problems) == 1
-    assert problems[0].startswith(f"{root / 'book.yaml'}:3:1: error: unknown key 'colour'")
+    assert problems[0].startswith(f"{root / 'book.yaml'}:3:1: error[E102]: unknown key 'colour'")
     assert "Traceback" not in proc.stderr
     assert not out.exists() or not any(out.iterdir())
 

@@ -79,7 +79,7 @@ def test_unknown_key_names_the_key_and_its_line(manuscript):
         load_book(root)
     (d,) = err.value.diagnostics
     assert d.code == "E102" and "colour" in d.message and d.loc.line == 9
-    assert d.format().startswith(f"{d.loc.file}:9:1: error: unknown key 'colour'")
+    assert d.format().startswith(f"{d.loc.file}:9:1: error[E102]: unknown key 'colour'")
 
 
 def test_unknown_front_matter_key_points_into_the_document(manuscript):
