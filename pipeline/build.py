@@ -1,4 +1,4 @@
-"""The orchestrator: load, transform, check, render, write. Read it top to bottom."""
+"""The orchestrator: load, transform, check, render, lay out, write. Read it top to bottom."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.checks.glyphs import check_glyphs
+from pipeline.checks.pdfx import print_pdf_problems
+from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics
+from pipeline.layout.compose import PRINT, SCREEN, lay_out
+from pipeline.layout.profile import find_cmyk_profile
 from pipeline.load import load_book
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.write.epub import write_epub
-from pipeline.write.pdf import render_pdf, write_pdf
+from pipeline.write.pdf import write_pdf
 
 FORMATS = ("pdf", "epub")
 
@@ -38,7 +42,7 @@ def build(
     """Build the book in ``book_dir`` into ``out_dir``; raises ``ManuscriptError`` on errors.
 
     Outputs are written to temporary names and renamed only once every format has been
-    made, so a failed build leaves ``out_dir`` as it was.
+    made and checked, so a failed build leaves ``out_dir`` as it was.
     """
     result = BuildResult()
     diags = result.diagnostics
@@ -49,6 +53,11 @@ def build(
         progress(f"  Document No. {doc.number}: {doc.loc.file}")
     book = apply_transforms(book)
     check_glyphs(book, diags)
+    check_cross_references(book, diags)
+    profile = find_cmyk_profile(book) if "pdf" in formats else None
+    if "pdf" in formats and profile is None:
+        diags.add("E301", book.loc, "no CMYK profile for the print PDF's output intent",
+                  "run 'bash setup.sh' (installs Debian's libgs-common) or set print.profile in book.yaml")
     diags.raise_if_errors()
     renderer = Renderer(book)
 
@@ -56,13 +65,23 @@ def build(
     pending: list[tuple[Path, Path]] = []
     try:
         if "pdf" in formats:
+            html = renderer.print_html()
             progress("layout: print PDF")
-            document = render_pdf(book, renderer.print_html(), diags)
+            document = lay_out(book, renderer, html, PRINT, diags, profile)
             result.pages = len(document.pages)
             target = out_dir / f"{book.slug}.pdf"
-            write_pdf(document, _partial(target))
+            write_pdf(book, document, _partial(target), PRINT)
             pending.append((_partial(target), target))
             progress(f"  {result.pages} pages")
+            for problem in print_pdf_problems(_partial(target), book):
+                diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
+            del document  # a laid-out book holds ~0.4 MB a page; free it before the next
+            progress("layout: screen PDF")
+            document = lay_out(book, renderer, html, SCREEN, diags, profile)
+            target = out_dir / f"{book.slug}-screen.pdf"
+            write_pdf(book, document, _partial(target), SCREEN)
+            pending.append((_partial(target), target))
+            del document
         if "epub" in formats:
             progress("write: EPUB")
             target = out_dir / f"{book.slug}.epub"

@@ -32,8 +32,11 @@ CODES: dict[str, tuple[str, str]] = {
     "W110": (WARNING, "an image in the text, which press cannot place yet"),
     "W111": (WARNING, "a footnote reference without a note"),
     "W112": (WARNING, "a footnote defined twice or never referenced"),
+    "W113": (WARNING, "a cross-reference to a document or paragraph the book does not have"),
     "E200": (ERROR, "a character is missing from the book's fonts"),
     "W201": (WARNING, "the layout engine reported a problem"),
+    "E300": (ERROR, "the print PDF fails a PDF/X check"),
+    "E301": (ERROR, "no CMYK colour profile for the print PDF"),
 }
 
 

@@ -84,7 +84,22 @@ class FootnoteRef:
     number: int = 0
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef]
+@dataclass(frozen=True)
+class CrossRef:
+    """A reference to a document or one of its paragraphs (``doc:37``, ``doc:37#19``).
+
+    ``anchor`` is the id it points at, set by the cross-reference transform; None when the
+    book has no such document or paragraph (reported, and printed as plain text).
+    """
+
+    document: int
+    paragraph: int | None
+    children: tuple["Inline", ...]
+    loc: SourceLoc
+    anchor: str | None = None
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef, CrossRef]
 
 
 # ----------------------------------------------------------------- block nodes
@@ -203,6 +218,19 @@ class NumberingPolicy:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """The printed reader's geometry: trim size, bleed and marks in points, and its PDF/X standard."""
+
+    trim_width: float = 432.0  # 6 in
+    trim_height: float = 648.0  # 9 in
+    bleed: float = 9.0  # 0.125 in
+    marks: tuple[str, ...] = ("crop",)
+    standard: str = "pdf/x-4"
+    profile: Path | None = None
+    signature: int = 4
+
+
+@dataclass(frozen=True)
 class Book:
     """The whole reader: book.yaml's metadata and the documents in reading order."""
 
@@ -215,7 +243,10 @@ class Book:
     year: int | None = None
     language: str = "en"
     copyright: str | None = None
+    licence: str | None = None
+    edition: str | None = None
     isbn: Isbn = field(default_factory=Isbn)
+    print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
     documents: tuple[Document, ...] = ()
 
@@ -247,7 +278,7 @@ def iter_inlines(blocks: "tuple[Block, ...]"):
     def walk(nodes):
         for node in nodes:
             yield node
-            if isinstance(node, (Emphasis, Strong, Link)):
+            if isinstance(node, (Emphasis, Strong, Link, CrossRef)):
                 yield from walk(node.children)
 
     for block in blocks:

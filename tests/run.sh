@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: installs press with its test extras and a Java
-# runtime for EPUBCheck (with apt, as root or through sudo) when none is there, then runs pytest.
+# The whole test suite, from a fresh machine: runs setup.sh for press with its test extras,
+# installs a Java runtime for EPUBCheck (with apt, as root or through sudo) when none is there,
+# then runs pytest.
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -k epub`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +15,5 @@ if ! command -v java >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+bash setup.sh '.[test]'
 exec python3 -m pytest "$@"

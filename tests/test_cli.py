@@ -15,7 +15,7 @@ def test_build_writes_both_formats(manuscript, tmp_path, capsys):
     root = manuscript(BOOK, {"a.md": DOC})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "--quiet"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["tiny.epub", "tiny.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["tiny-screen.pdf", "tiny.epub", "tiny.pdf"]
 
 
 def test_format_option_selects_outputs(manuscript, tmp_path):

@@ -12,6 +12,8 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 def test_readme_documents_every_key():
     for field in BOOK_FIELDS + FRONT_MATTER_FIELDS:
         assert f"| `{field.name}` |" in README, field.name
+        for sub in field.fields:
+            assert f"| `{field.name}.{sub.name}` |" in README, f"{field.name}.{sub.name}"
 
 
 def test_readme_lists_every_diagnostic_code():

@@ -22,8 +22,8 @@ def pdf_path(sample_build) -> Path:
 
 @pytest.fixture(scope="session")
 def lines(pdf_path):
-    """Per page: the text column's left edge, the baselines of body text, and the small
-    figures standing left of the column as (number, baseline, right edge)."""
+    """Per page: the text column's edges, the baselines of body text, and the small figures
+    standing outside the column as (number, baseline, left edge, right edge)."""
     out = []
     with pdfplumber.open(pdf_path) as pdf:
         for page in pdf.pages:
@@ -31,17 +31,24 @@ def lines(pdf_path):
             if not body:
                 out.append(None)
                 continue
-            column_left = min(c["x0"] for c in body)
+            column = (min(c["x0"] for c in body), max(c["x1"] for c in body))
             baselines = {round(page.height - c["matrix"][5], 1) for c in body}
-            figures: dict[float, list] = {}
+            figures: dict[tuple, list] = {}
             for c in page.chars:
-                if c["size"] < 7.5 and c["text"].isdigit() and c["x1"] < column_left - 5:
-                    figures.setdefault(round(page.height - c["matrix"][5], 1), []).append(c)
+                outside = c["x1"] < column[0] - 5 or c["x0"] > column[1] + 5
+                if c["size"] < 7.5 and c["text"].isdigit() and outside:
+                    side = "left" if c["x1"] < column[0] else "right"
+                    figures.setdefault((round(page.height - c["matrix"][5], 1), side), []).append(c)
             numbers = [
-                (int("".join(c["text"] for c in sorted(cs, key=lambda c: c["x0"]))), base, max(c["x1"] for c in cs))
-                for base, cs in sorted(figures.items())
+                (
+                    int("".join(c["text"] for c in sorted(cs, key=lambda c: c["x0"]))),
+                    base,
+                    min(c["x0"] for c in cs),
+                    max(c["x1"] for c in cs),
+                )
+                for (base, _), cs in sorted(figures.items())
             ]
-            out.append((column_left, baselines, numbers))
+            out.append((column, baselines, numbers))
     return out
 
 
@@ -49,28 +56,38 @@ def numbered_paragraphs(book):
     return [[b for b in d.headnote + d.body + d.source if isinstance(b, Paragraph) and b.number] for d in book.documents]
 
 
-def test_trim_size_and_page_count(pdf_path):
+def test_trim_bleed_and_media_boxes(pdf_path):
+    """6 x 9 in trim, 0.125 in bleed, and room beyond the bleed for the crop marks."""
     with pikepdf.open(pdf_path) as pdf:
         assert len(pdf.pages) >= 20
         for page in pdf.pages:
-            x0, y0, x1, y1 = [float(v) for v in page.MediaBox]
-            assert (round(x1 - x0), round(y1 - y0)) == (6 * PT_PER_IN, 9 * PT_PER_IN)
+            trim = [float(v) for v in page.TrimBox]
+            bleed = [float(v) for v in page.BleedBox]
+            media = [float(v) for v in page.MediaBox]
+            assert (trim[2] - trim[0], trim[3] - trim[1]) == (6 * PT_PER_IN, 9 * PT_PER_IN)
+            assert [round(b - t, 3) for b, t in zip(bleed, trim)] == [-9, -9, 9, 9]
+            assert media[0] < bleed[0] - 12 and media[2] > bleed[2] + 12
 
 
-def test_margin_numbers_stand_left_of_the_column_in_order(lines, sample_book):
-    """Every numbered paragraph's number is in the margin, 1..n per document, in reading order,
-    on the baseline of a line of text in the column."""
-    found = []
-    for page in lines:
+def test_margin_numbers_stand_in_the_outer_margin_in_order(lines, sample_book):
+    """Every numbered paragraph's number is in the outer margin (left on versos, right on
+    rectos) at the same distance from the text, on the baseline of a line of text, and the
+    numbers run 1..n per document in reading order."""
+    found, gaps = [], []
+    for index, page in enumerate(lines):
         if page is None:
             continue
-        column_left, baselines, numbers = page
-        for number, baseline, right in numbers:
-            assert 0 < column_left - right < 0.5 * PT_PER_IN, f"{number} is not beside the column"
+        (column_left, column_right), baselines, numbers = page
+        recto = index % 2 == 0  # page 1 is a recto
+        for number, baseline, left, right in numbers:
+            gap = left - column_right if recto else column_left - right
+            assert 0 < gap < 0.5 * PT_PER_IN, f"{number} on page {index + 1} is not in the outer margin"
             assert any(abs(baseline - b) < 0.3 for b in baselines), f"{number} is not on a text baseline"
             found.append(number)
+            gaps.append(round(gap))
     expected = [p.number for doc in numbered_paragraphs(sample_book) for p in doc]
     assert found == expected
+    assert max(gaps) - min(gaps) <= 1, "numbers stand at different distances from the text"
     for doc in numbered_paragraphs(sample_book):
         assert [p.number for p in doc] == list(range(1, len(doc) + 1))
 
@@ -147,3 +164,7 @@ def test_metadata(pdf_path, sample_book):
         assert str(info.Title) == sample_book.title
         assert str(info.Author) == ", ".join(sample_book.editors)
         assert str(pdf.Root.Lang) == sample_book.language
+
+
+def test_the_sample_builds_without_any_diagnostic(sample_build):
+    assert [d.format() for d in sample_build.diagnostics.items] == []

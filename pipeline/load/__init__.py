@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.document import load_document
 from pipeline.load.markdown import make_parser
+from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Book, Document, Isbn, NumberingPolicy, SourceLoc
@@ -44,6 +45,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         diags.add("E110", meta["documents"].loc, "'documents' is empty", "list the document files in reading order")
     diags.raise_if_errors()
 
+    print_settings = read_print_settings(meta["print"].value if "print" in meta else {}, root, diags)
     language = meta["language"].value if "language" in meta else "en"
     if not _LANGUAGE_TAG.fullmatch(language):
         diags.add("E108", meta["language"].loc, f"'{language}' is not a BCP 47 language tag", "for example en, de, ru or en-GB")
@@ -67,7 +69,10 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         year=opt("year"),
         language=language,
         copyright=opt("copyright"),
+        licence=opt("licence"),
+        edition=opt("edition"),
         isbn=Isbn(**isbn),
+        print=print_settings,
         numbering=NumberingPolicy(**numbering),
         documents=tuple(documents),
     )

@@ -28,6 +28,8 @@ BOOK_FIELDS: tuple[Field, ...] = (
     Field("year", "int", "The year of publication."),
     Field("language", "str", "The book's language as a BCP 47 tag (default `en`); drives hyphenation."),
     Field("copyright", "str", "The book's copyright notice, e.g. `© Saltmarsh Academic Press, 2025`."),
+    Field("licence", "str", "The licence line of the imprint page (default `All rights reserved.`)."),
+    Field("edition", "str", "The edition and printing line, e.g. `First published 2025`."),
     Field(
         "isbn",
         "map",
@@ -45,6 +47,19 @@ BOOK_FIELDS: tuple[Field, ...] = (
             Field("headnote", "bool", "Number the headnote's paragraphs."),
             Field("body", "bool", "Number the body's paragraphs, speaker turns included."),
             Field("source", "bool", "Number the source note."),
+        ),
+    ),
+    Field(
+        "print",
+        "map",
+        "The print PDF's geometry and standard.",
+        fields=(
+            Field("trim", "str", "`6x9in` (default), `a5`, `b5`, `royal`, `us-letter`, or a size like `5.5x8.5in`, `150x230mm`."),
+            Field("bleed", "str", "Bleed beyond the trim on every side (default `0.125in`)."),
+            Field("marks", "str", "`crop` (default), `cross`, `crop cross` or `none`: printer's marks outside the bleed."),
+            Field("standard", "str", "`pdf/x-4` (default) or `pdf/x-1a`."),
+            Field("profile", "str", "A CMYK ICC profile for the output intent, relative to book.yaml (default: Ghostscript's)."),
+            Field("signature", "int", "Pages per printed signature, for the proof's page-count check (default 4)."),
         ),
     ),
     Field("documents", "str_list", "The document files in reading order, relative to book.yaml.", required=True),

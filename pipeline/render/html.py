@@ -10,10 +10,16 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.clock import build_time
 from pipeline.model import Block, BlockQuote, Book, Document, Footnote, Heading, Inline, ListBlock, Paragraph, Text
 from pipeline.render.inline import InlineRenderer
 
 STYLES = Path(__file__).resolve().parents[2] / "styles"
+
+
+def chapter_file(document_number: int) -> str:
+    """The EPUB content file of a document."""
+    return f"doc-{document_number}.xhtml"
 TYPEFACE = "Gentium Book Plus"
 
 
@@ -59,7 +65,8 @@ class Renderer:
         search = [book.root / "styles" / "templates", STYLES / "templates"]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
-            autoescape=True,
+            # HTML and XHTML are escaped; the page geometry stylesheet is CSS, not markup.
+            autoescape=lambda name: not (name or "").endswith(".css.j2"),
             undefined=jinja2.StrictUndefined,
             trim_blocks=False,
             keep_trailing_newline=True,
@@ -75,13 +82,29 @@ class Renderer:
 
     def inline_renderer(self, target: str, doc: Document) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}
-        return InlineRenderer(target, doc.number, notes)
+        return InlineRenderer(target, doc.number, notes, self._print_href if target == "print" else self._epub_href)
+
+    @staticmethod
+    def _print_href(anchor: str) -> str:
+        return "#" + anchor
+
+    @staticmethod
+    def _epub_href(anchor: str) -> str:
+        """Every anchor lives in its document's file: ``doc37-p19`` -> ``doc-37.xhtml#doc37-p19``."""
+        number = anchor[3:].split("-")[0]
+        return f"{chapter_file(int(number))}#{anchor}"
 
     def print_html(self) -> str:
         """The whole book as one HTML document, for WeasyPrint."""
         return self.env.get_template("book.html.j2").render(
-            book=self.book, inline_renderer=lambda doc: self.inline_renderer("print", doc)
+            book=self.book,
+            inline_renderer=lambda doc: self.inline_renderer("print", doc),
+            created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
+
+    def page_css(self, **geometry) -> str:
+        """The page geometry stylesheet, from book.yaml's print settings."""
+        return self.env.get_template("page.css.j2").render(**geometry)
 
     def chapter_xhtml(self, doc: Document, stylesheets: list[str]) -> str:
         """One document as an EPUB content file."""

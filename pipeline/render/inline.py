@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from markupsafe import Markup, escape
 
 from pipeline.model import (
     Code,
+    CrossRef,
     Emphasis,
     FootnoteRef,
     Inline,
@@ -32,8 +35,11 @@ class InlineRenderer:
     WeasyPrint's ``float: footnote``; in the EPUB a reference links to an ``aside``.
     """
 
-    def __init__(self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]]):
+    def __init__(
+        self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]], href: Callable[[str], str]
+    ):
         self.target = target
+        self.href = href  # anchor id -> link target in this output (same file, or another chapter)
         self.document_number = document_number
         self.notes = notes
         self._placed: set[int] = set()  # a note referenced twice is set (print) or targeted (EPUB) once
@@ -62,6 +68,10 @@ class InlineRenderer:
             )
         if isinstance(node, FootnoteRef):
             return self.footnote_ref(node)
+        if isinstance(node, CrossRef):
+            if node.anchor is None:  # reported by checks.xrefs; the words stay
+                return self(node.children)
+            return Markup('<a class="xref" href="%s">%s</a>') % (self.href(node.anchor), self(node.children))
         raise TypeError(f"no HTML for {type(node).__name__}")
 
     def footnote_ref(self, ref: FootnoteRef) -> Markup:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from pipeline.model import Book
+from pipeline.transforms.crossrefs import resolve_cross_references
 from pipeline.transforms.footnotes import number_footnotes
 from pipeline.transforms.numbering import number_paragraphs
 from pipeline.transforms.speakers import mark_speaker_turns
@@ -21,6 +22,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     mark_omissions,
     number_footnotes,
     number_paragraphs,
+    resolve_cross_references,
 )
 
 

@@ -9,7 +9,6 @@ zip is then re-packed with fixed entry times so the same manuscript gives the sa
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 import zipfile
 from pathlib import Path
@@ -17,18 +16,15 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
+from pipeline.clock import build_time
+from pipeline.layout.compose import stylesheet_paths
 from pipeline.model import Book
 from pipeline.render import Renderer
-from pipeline.render.html import STYLES
-from pipeline.write.pdf import stylesheet_paths
+from pipeline.render.html import STYLES, chapter_file
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
 FRONT_FILE = "front.xhtml"
 NAV_FILE = "nav.xhtml"
-
-
-def chapter_file(number: int) -> str:
-    return f"doc-{number}.xhtml"
 
 
 def identifier(book: Book) -> str:
@@ -38,21 +34,15 @@ def identifier(book: Book) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "press:" + book.title))
 
 
-def build_time(book: Book) -> dt.datetime:
-    """The time stamped into outputs: SOURCE_DATE_EPOCH, else 1 January of the book's year."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime(book.year or 2000, 1, 1)
-
-
 def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
-    stylesheets = [f"css/{p.name}" for p in stylesheet_paths(book, EPUB_CSS)]
+    # press's layers keep their names; the book's own book.css comes last as custom.css
+    sheets = {f"css/{name}": path for name, path in zip((*EPUB_CSS, "custom.css"), stylesheet_paths(book, EPUB_CSS))}
+    stylesheets = list(sheets)
     eb = epub.EpubBook()
     _metadata(eb, book)
 
-    for path in stylesheet_paths(book, EPUB_CSS):
-        eb.add_item(epub.EpubItem(uid=f"css-{path.stem}", file_name=f"css/{path.name}", media_type="text/css", content=path.read_bytes()))
+    for i, (name, path) in enumerate(sheets.items()):
+        eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=path.read_bytes()))
     for path in sorted((STYLES / "fonts").glob("*.ttf")):
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf", content=path.read_bytes()))
 

@@ -1,58 +1,91 @@
-"""Print PDF: the book's HTML laid out by WeasyPrint with press's and the book's CSS."""
+"""Writing the laid-out book as a PDF: print (PDF/X, bleed, marks) or screen (tagged, RGB).
+
+WeasyPrint paints the pages; a finisher then sets what it does not: the exact BleedBox,
+printer's marks in registration colour, page labels matching the printed folios, and a
+document id derived from the book instead of WeasyPrint's random one.
+"""
 
 from __future__ import annotations
 
-import logging
+import os
+import re
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+import pydyf
 import weasyprint
-from weasyprint.text.fonts import FontConfiguration
 
-from pipeline.diagnostics import Diagnostics
-from pipeline.model import Book, SourceLoc
-from pipeline.render.html import STYLES
-from pipeline.write.fetch import LocalFetcher
+from pipeline.clock import epoch_seconds
+from pipeline.layout.compose import PRINT, Variant
+from pipeline.layout.pages import first_body_page
+from pipeline.model import Book
+from pipeline.write.marks import marks_operators
 
-#: CSS layers, in cascade order; the book's own styles/book.css comes last.
-PRINT_CSS = ("fonts.css", "book.css", "print.css")
-
-
-class _ToDiagnostics(logging.Handler):
-    """Routes WeasyPrint's warnings (ignored CSS, unloadable resources) into the build's diagnostics."""
-
-    def __init__(self, diags: Diagnostics, loc: SourceLoc):
-        super().__init__(logging.WARNING)
-        self.diags = diags
-        self.loc = loc
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.diags.add("W201", self.loc, f"layout: {record.getMessage()}")
+#: PDF variant per print standard; the screen PDF is tagged for screen readers.
+PDF_VARIANTS = {"pdf/x-4": "pdf/x-4", "pdf/x-1a": "pdf/x-1a"}
+SCREEN_VARIANT = "pdf/ua-1"
 
 
-def stylesheet_paths(book: Book, layers: tuple[str, ...]) -> list[Path]:
-    paths = [STYLES / "css" / name for name in layers]
-    own = book.root / "styles" / "book.css"
-    return paths + ([own] if own.is_file() else [])
+def document_uuid(book: Book, variant: Variant) -> uuid.UUID:
+    """A stable id for the file: the same book and variant always get the same one."""
+    key = book.isbn.print or book.title
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"press:{variant.name}:{key}")
 
 
-def render_pdf(book: Book, html: str, diags: Diagnostics) -> weasyprint.Document:
-    """Lay the book out; the returned document knows every page and every anchor on it."""
-    fetcher = LocalFetcher([STYLES, book.root])
-    fonts = FontConfiguration()
-    sheets = [
-        weasyprint.CSS(filename=str(p), font_config=fonts, url_fetcher=fetcher) for p in stylesheet_paths(book, PRINT_CSS)
-    ]
-    logger = logging.getLogger("weasyprint")
-    handler = _ToDiagnostics(diags, book.loc)
-    logger.addHandler(handler)
+@contextmanager
+def _source_date_epoch(seconds: int):
+    """fontTools' subsetter (used when HarfBuzz-subset is missing) stamps the time it reads here."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
     try:
-        document = weasyprint.HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts
-        )
+        yield
     finally:
-        logger.removeHandler(handler)
-    return document
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def write_pdf(document: weasyprint.Document, target: Path) -> None:
-    document.write_pdf(target)
+def _finisher(book: Book, variant: Variant):
+    def finish(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+        pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+        if variant.bleed:
+            bleed = book.print.bleed
+            width, height = book.print.trim_width, book.print.trim_height
+            marks = marks_operators(book.print.marks, width, height, bleed)
+            for page in pages:
+                x0, y0, x1, y1 = page["TrimBox"]
+                page["BleedBox"] = pydyf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+                if marks:
+                    _referenced(pdf, page["Contents"]).stream.append(marks)
+        first = first_body_page(book, document)
+        labels = [0, pydyf.Dictionary({"S": "/r"})] if first else []
+        labels += [first, pydyf.Dictionary({"S": "/D", "St": 1})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(labels)})
+        _stable_document_id(pdf, document_uuid(book, variant))
+
+    return finish
+
+
+def _referenced(pdf: pydyf.PDF, reference):
+    """The object behind a pydyf reference (``b"5 0 R"``)."""
+    text = reference.decode() if isinstance(reference, bytes) else str(reference)
+    return pdf.objects[int(text.split()[0])]
+
+
+def _stable_document_id(pdf: pydyf.PDF, doc_id: uuid.UUID) -> None:
+    """WeasyPrint writes ``xmpMM:DocumentID`` as a fresh uuid4 for PDF/X; make it the book's."""
+    if "Metadata" not in pdf.catalog:
+        return
+    stream = _referenced(pdf, pdf.catalog["Metadata"])
+    stream.stream = [
+        re.sub(rb"xmp\.did:[0-9a-f-]{36}", f"xmp.did:{doc_id}".encode(), part) if isinstance(part, bytes) else part
+        for part in stream.stream
+    ]
+
+
+def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant) -> None:
+    pdf_variant = PDF_VARIANTS[book.print.standard] if variant is PRINT else SCREEN_VARIANT
+    with _source_date_epoch(epoch_seconds(book)):
+        document.write_pdf(target, pdf_variant=pdf_variant, finisher=_finisher(book, variant))

@@ -1,0 +1,94 @@
+"""Laying the book out: one WeasyPrint render per PDF variant, then the numbers moved outside."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.layout.margins import place_numbers_outside
+from pipeline.model import Book, SourceLoc
+from pipeline.render import Renderer
+from pipeline.render.html import STYLES
+from pipeline.write.fetch import LocalFetcher
+
+#: Room outside the bleed for crop marks and registration crosses, in points.
+MARK_ROOM = 18.0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A PDF made from the book's layout: ``print`` (CMYK, bleed, marks, PDF/X) or ``screen``."""
+
+    name: str
+    colour_css: str
+    bleed: bool
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """CSS layers in cascade order; the generated page geometry and the book's CSS follow."""
+        return ("fonts.css", "book.css", "print.css", self.colour_css)
+
+
+PRINT = Variant("print", "print-colour.css", bleed=True)
+SCREEN = Variant("screen", "screen-colour.css", bleed=False)
+
+
+def media_bleed(book: Book, variant: Variant) -> float:
+    """The CSS bleed: the book's bleed plus room for marks, or nothing on screen."""
+    if not variant.bleed:
+        return 0.0
+    return book.print.bleed + (MARK_ROOM if book.print.marks else 0.0)
+
+
+def stylesheet_paths(book: Book, layers: tuple[str, ...]) -> list[Path]:
+    paths = [STYLES / "css" / name for name in layers]
+    own = book.root / "styles" / "book.css"
+    return paths + ([own] if own.is_file() else [])
+
+
+class _ToDiagnostics(logging.Handler):
+    """Routes WeasyPrint's warnings (ignored CSS, unloadable resources) into the build's diagnostics."""
+
+    def __init__(self, diags: Diagnostics, loc: SourceLoc):
+        super().__init__(logging.WARNING)
+        self.diags = diags
+        self.loc = loc
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.diags.add("W201", self.loc, f"layout: {record.getMessage()}")
+
+
+def lay_out(
+    book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None
+) -> weasyprint.Document:
+    """Lay the book out for ``variant``; the result knows every page and every anchor on it."""
+    fetcher = LocalFetcher([STYLES, book.root] + ([profile.parent] if profile else []))
+    fonts = FontConfiguration()
+    profiles: dict = {}  # filled by @color-profile rules; shared by every sheet and the render
+    page_css = renderer.page_css(
+        width=book.print.trim_width,
+        height=book.print.trim_height,
+        media_bleed=media_bleed(book, variant),
+        profile_url=profile.resolve().as_uri() if profile and variant.bleed else "",
+    )
+    shared = {"font_config": fonts, "url_fetcher": fetcher, "color_profiles": profiles}
+    paths = stylesheet_paths(book, variant.layers)
+    sheets = [weasyprint.CSS(filename=str(p), **shared) for p in paths[: len(variant.layers)]]
+    sheets.append(weasyprint.CSS(string=page_css, base_url=str(STYLES / "css") + "/", **shared))
+    sheets += [weasyprint.CSS(filename=str(p), **shared) for p in paths[len(variant.layers) :]]
+    logger = logging.getLogger("weasyprint")
+    handler = _ToDiagnostics(diags, book.loc)
+    logger.addHandler(handler)
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=fonts, color_profiles=profiles
+        )
+    finally:
+        logger.removeHandler(handler)
+    place_numbers_outside(document)
+    return document

@@ -1,0 +1,90 @@
+"""``print:`` in book.yaml -> ``PrintSettings``: trim presets, lengths in any CSS unit, marks, standard."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.load.yamlnodes import Value
+from pipeline.model import PrintSettings
+
+_UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75}
+
+#: Trim sizes a press names, in points (width, height).
+TRIM_PRESETS = {
+    "6x9in": (432.0, 648.0),
+    "a5": (148 * _UNITS["mm"], 210 * _UNITS["mm"]),
+    "b5": (176 * _UNITS["mm"], 250 * _UNITS["mm"]),
+    "royal": (156 * _UNITS["mm"], 234 * _UNITS["mm"]),
+    "us-letter": (612.0, 792.0),
+}
+STANDARDS = ("pdf/x-4", "pdf/x-1a")
+MARKS = ("crop", "cross")
+
+_LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm|pc|px)\s*")
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm|pc|px)?\s*[x×]\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm|pc|px)\s*")
+
+
+def parse_length(text: str) -> float | None:
+    match = _LENGTH.fullmatch(text)
+    return float(match[1]) * _UNITS[match[2]] if match else None
+
+
+def parse_trim(text: str) -> tuple[float, float] | None:
+    key = text.strip().lower()
+    if key in TRIM_PRESETS:
+        return TRIM_PRESETS[key]
+    match = _SIZE.fullmatch(key)
+    if not match:
+        return None
+    first_unit = match[2] or match[4]
+    return float(match[1]) * _UNITS[first_unit], float(match[3]) * _UNITS[match[4]]
+
+
+def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics) -> PrintSettings:
+    """Check each ``print.*`` value; report what is not allowed and keep the defaults for it."""
+    settings: dict = {}
+    if "trim" in values:
+        size = parse_trim(values["trim"].value)
+        if size is None or min(size) <= 0:
+            diags.add("E108", values["trim"].loc, f"'{values['trim'].value}' is not a trim size",
+                      f"use one of {', '.join(TRIM_PRESETS)} or a size like 5.5x8.5in")
+        else:
+            settings["trim_width"], settings["trim_height"] = size
+    if "bleed" in values:
+        bleed = parse_length(values["bleed"].value)
+        if bleed is None or bleed > 36:
+            diags.add("E108", values["bleed"].loc, f"'{values['bleed'].value}' is not a bleed",
+                      "a length up to 0.5in, e.g. 0.125in or 3mm")
+        else:
+            settings["bleed"] = bleed
+    if "marks" in values:
+        words = values["marks"].value.split()
+        if words == ["none"]:
+            settings["marks"] = ()
+        elif words and all(w in MARKS for w in words):
+            settings["marks"] = tuple(dict.fromkeys(words))
+        else:
+            diags.add("E108", values["marks"].loc, f"'{values['marks'].value}' is not a choice of marks",
+                      "crop, cross, 'crop cross' or none")
+    if "standard" in values:
+        standard = values["standard"].value.strip().lower()
+        if standard in STANDARDS:
+            settings["standard"] = standard
+        else:
+            diags.add("E108", values["standard"].loc, f"'{values['standard'].value}' is not a print standard",
+                      " or ".join(STANDARDS))
+    if "profile" in values:
+        path = (root / values["profile"].value).resolve()
+        if path.is_file():
+            settings["profile"] = path
+        else:
+            diags.add("E105", values["profile"].loc, f"colour profile '{values['profile'].value}' does not exist",
+                      f"looked for {path}")
+    if "signature" in values:
+        if values["signature"].value in (4, 8, 16, 32):
+            settings["signature"] = values["signature"].value
+        else:
+            diags.add("E108", values["signature"].loc, "a signature holds 4, 8, 16 or 32 pages")
+    return PrintSettings(**settings)
