@@ -180,3 +180,9 @@ def test_language_must_be_a_language_tag(manuscript):
         load_book(manuscript(BOOK.replace("language: en", "language: English (UK)"), {"docs/one.md": ONE}))
     (d,) = err.value.diagnostics
     assert d.code == "E108" and d.loc.line == 3
+
+
+def test_titles_get_typographic_quotes_and_dashes(manuscript):
+    doc = ONE.replace('title: "Record of Conversation: A and B"', "title: \"Memo, 'Options' -- 1978...\"")
+    book = load_book(manuscript(BOOK, {"docs/one.md": doc}))
+    assert book.documents[0].title == "Memo, ‘Options’ – 1978…"

@@ -168,3 +168,16 @@ def test_metadata(pdf_path, sample_book):
 
 def test_the_sample_builds_without_any_diagnostic(sample_build):
     assert [d.format() for d in sample_build.diagnostics.items] == []
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(pdf_path, sample_book):
+    with pikepdf.open(pdf_path) as pdf:
+        where = dest_pages(pdf)
+    checked = 0
+    for doc in sample_book.documents:
+        blocks = doc.body
+        for heading, following in zip(blocks, blocks[1:]):
+            if getattr(heading, "level", None) and getattr(following, "anchor", None):
+                assert where[heading.anchor] == where[following.anchor], heading.anchor
+                checked += 1
+    assert checked >= 3

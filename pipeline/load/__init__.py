@@ -51,7 +51,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         diags.add("E108", meta["language"].loc, f"'{language}' is not a BCP 47 language tag", "for example en, de, ru or en-GB")
         diags.raise_if_errors()
     parser = make_parser(language)
-    documents = _load_documents(root, meta["documents"].value, parser, diags)
+    documents = _load_documents(root, meta["documents"].value, parser, language, diags)
     diags.raise_if_errors()
 
     def opt(key: str):
@@ -78,7 +78,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     )
 
 
-def _load_documents(root: Path, entries, parser, diags: Diagnostics) -> list[Document]:
+def _load_documents(root: Path, entries, parser, language: str, diags: Diagnostics) -> list[Document]:
     documents: list[Document] = []
     seen_paths: dict[Path, SourceLoc] = {}
     by_number: dict[int, Document] = {}
@@ -91,7 +91,7 @@ def _load_documents(root: Path, entries, parser, diags: Diagnostics) -> list[Doc
         if not path.is_file():
             diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", f"looked for {path}")
             continue
-        doc = load_document(path, _display(path), parser, diags)
+        doc = load_document(path, _display(path), parser, language, diags)
         if doc is None:
             continue
         if doc.number in by_number:

@@ -7,7 +7,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from pipeline.diagnostics import Diagnostics
-from pipeline.load.markdown import MarkdownReader
+from pipeline.load.markdown import MarkdownReader, smart_text
 from pipeline.load.schema import FRONT_MATTER_FIELDS
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Document, Footnote, SourceLoc, footnote_refs
@@ -38,7 +38,7 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[str, s
     return None
 
 
-def load_document(path: Path, file: str, parser: MarkdownIt, diags: Diagnostics) -> Document | None:
+def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diags: Diagnostics) -> Document | None:
     """Read one document; problems go to ``diags`` and the result is None when it is unusable."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -66,11 +66,15 @@ def load_document(path: Path, file: str, parser: MarkdownIt, diags: Diagnostics)
     def text_of(key: str) -> str | None:
         return meta[key].value if key in meta else None
 
+    def typeset(key: str) -> str | None:
+        """Front-matter text gets the same quotes and dashes as the body."""
+        return smart_text(language, meta[key].value) if key in meta else None
+
     return Document(
         number=meta["number"].value,
-        title=meta["title"].value,
+        title=typeset("title"),
         loc=meta["number"].loc,  # where the document names itself: duplicates are reported here
-        short_title=text_of("short_title"),
+        short_title=typeset("short_title"),
         date=text_of("date"),
         translator=text_of("translator"),
         speakers=tuple(v.value for v in meta["speakers"].value) if "speakers" in meta else (),

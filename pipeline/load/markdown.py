@@ -54,6 +54,13 @@ def make_parser(language: str) -> MarkdownIt:
     )
 
 
+def smart_text(language: str, text: str) -> str:
+    """Plain text with the typographer's quotes, dashes and ellipses, and no other Markdown."""
+    quotes = _QUOTES.get(language.split("-")[0].lower(), "“”‘’")
+    md = MarkdownIt("zero", {"typographer": True, "quotes": quotes}).enable(["replacements", "smartquotes"])
+    return "".join(child.content for child in md.parseInline(text, {})[0].children or [])
+
+
 class MarkdownReader:
     """Turns one text (a body, a headnote, a source note) into blocks and footnotes."""
 
