@@ -12,10 +12,13 @@ from pipeline.checks.pdfx import print_pdf_problems
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics
 from pipeline.layout.compose import PRINT, SCREEN, lay_out
+from pipeline.layout.pagemap import page_starts
+from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
 from pipeline.load import load_book
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
+from pipeline.transforms.pagebreaks import insert_page_breaks
 from pipeline.write.epub import write_epub
 from pipeline.write.pdf import write_pdf
 
@@ -54,7 +57,7 @@ def build(
     book = apply_transforms(book)
     check_glyphs(book, diags)
     check_cross_references(book, diags)
-    profile = find_cmyk_profile(book) if "pdf" in formats else None
+    profile = find_cmyk_profile(book)
     if "pdf" in formats and profile is None:
         diags.add("E301", book.loc, "no CMYK profile for the print PDF's output intent",
                   "run 'bash setup.sh' (installs Debian's libgs-common) or set print.profile in book.yaml")
@@ -64,18 +67,22 @@ def build(
     out_dir.mkdir(parents=True, exist_ok=True)
     pending: list[tuple[Path, Path]] = []
     try:
+        # The print layout is made for the print PDF and for the EPUB's page-list alike.
+        html = renderer.print_html()
+        progress("layout: print")
+        document = lay_out(book, renderer, html, PRINT, diags, profile)
+        result.pages = len(document.pages)
+        progress(f"  {result.pages} pages")
+        labels = page_labels(book, document)
+        starts = page_starts(document)
         if "pdf" in formats:
-            html = renderer.print_html()
-            progress("layout: print PDF")
-            document = lay_out(book, renderer, html, PRINT, diags, profile)
-            result.pages = len(document.pages)
             target = out_dir / f"{book.slug}.pdf"
             write_pdf(book, document, _partial(target), PRINT)
             pending.append((_partial(target), target))
-            progress(f"  {result.pages} pages")
             for problem in print_pdf_problems(_partial(target), book):
                 diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
-            del document  # a laid-out book holds ~0.4 MB a page; free it before the next
+        del document  # a laid-out book holds ~0.4 MB a page; free it before the next
+        if "pdf" in formats:
             progress("layout: screen PDF")
             document = lay_out(book, renderer, html, SCREEN, diags, profile)
             target = out_dir / f"{book.slug}-screen.pdf"
@@ -84,8 +91,9 @@ def build(
             del document
         if "epub" in formats:
             progress("write: EPUB")
+            paged = insert_page_breaks(book, starts, labels)
             target = out_dir / f"{book.slug}.epub"
-            write_epub(book, renderer, _partial(target))
+            write_epub(paged, Renderer(paged), _partial(target))
             pending.append((_partial(target), target))
         diags.raise_if_errors()
     except BaseException:

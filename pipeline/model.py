@@ -99,7 +99,14 @@ class CrossRef:
     anchor: str | None = None
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef, CrossRef]
+@dataclass(frozen=True)
+class PageBreak:
+    """Where a page of the printed reader begins, carried into the EPUB as a page-break marker."""
+
+    label: str
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef, CrossRef, PageBreak]
 
 
 # ----------------------------------------------------------------- block nodes
@@ -120,6 +127,8 @@ class Paragraph:
     speaker: str | None = None
     number: int | None = None
     anchor: str | None = None
+    key: str | None = None  # doc{N}-b{k}: every block's place, to map printed pages back to the text
+    page_break: str | None = None  # the printed page that begins with this block
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,8 @@ class Heading:
     inlines: tuple[Inline, ...]
     loc: SourceLoc
     anchor: str | None = None
+    key: str | None = None
+    page_break: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +201,7 @@ class Document:
     source: tuple[Block, ...] = ()
     copyright: str | None = None
     footnotes: tuple[Footnote, ...] = ()
+    page_break: str | None = None  # the printed page that begins with this document's opening
 
     @property
     def anchor(self) -> str:
@@ -270,6 +282,17 @@ class Book:
 
 
 # ------------------------------------------------------------------ traversal
+
+
+def walk_blocks(blocks: "tuple[Block, ...]"):
+    """Every block in ``blocks``, containers before their contents, in reading order."""
+    for block in blocks:
+        yield block
+        if isinstance(block, BlockQuote):
+            yield from walk_blocks(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from walk_blocks(item.blocks)
 
 
 def iter_inlines(blocks: "tuple[Block, ...]"):

@@ -43,7 +43,7 @@ def book(load):
 
 def test_print_html_marks_up_turns_omissions_and_numbers(book):
     html = Renderer(book).print_html()
-    assert '<p id="doc5-p1" class="body turn numbered">' in html
+    assert '<p id="doc5-p1" class="body turn numbered" data-key="doc5-b1">' in html
     assert '<span class="speaker">Gromyko</span>:' in html
     assert html.count('class="omission"') == 1
     assert "&lt;script&gt;" in html and "<script>" not in html
@@ -59,7 +59,7 @@ def test_copyright_lines_document_own_else_book(book):
 
 def test_source_note_is_numbered_and_bracketed(book):
     html = Renderer(book).print_html()
-    assert re.search(r'<p id="doc5-p2" class="source numbered">.*\[Source: Archive\.\]</p>', html)
+    assert re.search(r'<p id="doc5-p2" class="source numbered" data-key="doc5-b2">.*\[Source: Archive\.\]</p>', html)
 
 
 def test_epub_chapter_uses_the_same_ids_and_links_notes(book):
@@ -81,3 +81,9 @@ def test_templates_fail_loudly_on_undefined_names(book):
     template = renderer.env.from_string("{{ book.no_such_field }}")
     with pytest.raises(jinja2.UndefinedError):
         template.render(book=book)
+
+
+def test_block_keys_are_print_only(book):
+    renderer = Renderer(book)
+    assert 'data-key="doc5-b1"' in renderer.print_html()
+    assert "data-key" not in renderer.chapter_xhtml(book.documents[0], [])

@@ -74,6 +74,7 @@ def lay_out(
         width=book.print.trim_width,
         height=book.print.trim_height,
         media_bleed=media_bleed(book, variant),
+        # Without a profile (an EPUB-only build on a machine without one) the layout is the same.
         profile_url=profile.resolve().as_uri() if profile and variant.bleed else "",
     )
     shared = {"font_config": fonts, "url_fetcher": fetcher, "color_profiles": profiles}

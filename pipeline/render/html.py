@@ -11,8 +11,21 @@ from pathlib import Path
 import jinja2
 
 from pipeline.clock import build_time
-from pipeline.model import Block, BlockQuote, Book, Document, Footnote, Heading, Inline, ListBlock, Paragraph, Text
-from pipeline.render.inline import InlineRenderer
+from pipeline.model import (
+    BlockQuote,
+    Book,
+    Document,
+    Footnote,
+    Heading,
+    Inline,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Text,
+    iter_inlines,
+    walk_blocks,
+)
+from pipeline.render.inline import InlineRenderer, page_anchor
 
 STYLES = Path(__file__).resolve().parents[2] / "styles"
 
@@ -44,6 +57,20 @@ def translations(book: Book) -> list[tuple[str, list[int]]]:
         if doc.translator:
             out.setdefault(doc.translator, []).append(doc.number)
     return list(out.items())
+
+
+def page_breaks(book: Book) -> list[tuple[Document, str]]:
+    """Every printed-page marker in reading order, with the document that holds it."""
+    out = []
+    for doc in book.documents:
+        if doc.page_break:
+            out.append((doc, doc.page_break))
+        for block in walk_blocks(doc.headnote + doc.body + doc.source):
+            if getattr(block, "page_break", None):
+                out.append((doc, block.page_break))
+            if isinstance(block, (Paragraph, Heading)):
+                out.extend((doc, node.label) for node in iter_inlines((block,)) if isinstance(node, PageBreak))
+    return out
 
 
 def note_inlines(note: Footnote) -> tuple[Inline, ...]:
@@ -89,10 +116,10 @@ class Renderer:
         return "#" + anchor
 
     @staticmethod
-    def _epub_href(anchor: str) -> str:
+    def _epub_href(anchor: str, document: int | None = None) -> str:
         """Every anchor lives in its document's file: ``doc37-p19`` -> ``doc-37.xhtml#doc37-p19``."""
-        number = anchor[3:].split("-")[0]
-        return f"{chapter_file(int(number))}#{anchor}"
+        number = document if document is not None else int(anchor[3:].split("-")[0])
+        return f"{chapter_file(number)}#{anchor}"
 
     def print_html(self) -> str:
         """The whole book as one HTML document, for WeasyPrint."""
@@ -117,5 +144,9 @@ class Renderer:
 
     def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str]) -> str:
         return self.env.get_template("nav.xhtml.j2").render(
-            book=self.book, front_file=front_file, chapter_files=chapter_files, stylesheets=stylesheets
+            book=self.book,
+            front_file=front_file,
+            chapter_files=chapter_files,
+            stylesheets=stylesheets,
+            page_list=[(label, self._epub_href(page_anchor(label), doc.number)) for doc, label in page_breaks(self.book)],
         )

@@ -15,9 +15,15 @@ from pipeline.model import (
     LineBreak,
     Link,
     Omission,
+    PageBreak,
     Strong,
     Text,
 )
+
+
+def page_anchor(label: str) -> str:
+    """The id of the marker where printed page ``label`` begins."""
+    return f"page-{label}"
 
 
 def footnote_id(document_number: int, number: int) -> str:
@@ -68,11 +74,22 @@ class InlineRenderer:
             )
         if isinstance(node, FootnoteRef):
             return self.footnote_ref(node)
+        if isinstance(node, PageBreak):
+            return self.page_break(node.label)
         if isinstance(node, CrossRef):
             if node.anchor is None:  # reported by checks.xrefs; the words stay
                 return self(node.children)
             return Markup('<a class="xref" href="%s">%s</a>') % (self.href(node.anchor), self(node.children))
         raise TypeError(f"no HTML for {type(node).__name__}")
+
+    def page_break(self, label: str) -> Markup:
+        """An EPUB marker where a printed page begins; print has real pages instead."""
+        if self.target == "print":
+            return Markup("")
+        return Markup('<span id="%s" role="doc-pagebreak" epub:type="pagebreak" aria-label="%s"></span>') % (
+            page_anchor(label),
+            label,
+        )
 
     def footnote_ref(self, ref: FootnoteRef) -> Markup:
         if not ref.number:  # reported by the loader; keep the editor's text visible

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.model import Book, Document, Heading, NumberingPolicy, Paragraph
+from pipeline.transforms.walk import map_blocks
 
 
 def paragraph_anchor(document_number: int, paragraph_number: int) -> str:
@@ -16,7 +17,9 @@ def number_paragraphs(book: Book) -> Book:
     """Reads top-level paragraphs and ``book.numbering``; sets ``number`` and ``anchor`` (1..n per document).
 
     Order: headnote, body (speaker turns included), source note. Paragraphs inside block
-    quotations, lists and footnotes are never numbered; headings get ``doc{N}-h{k}`` ids.
+    quotations, lists and footnotes are never numbered; headings get ``doc{N}-h{k}`` ids. Every
+    paragraph and heading outside footnotes also gets a ``key`` (``doc{N}-b{k}``), by which
+    the printed pages are mapped back into the text for the EPUB's page-list.
     """
     return replace(book, documents=tuple(_document(d, book.numbering) for d in book.documents))
 
@@ -24,6 +27,15 @@ def number_paragraphs(book: Book) -> Book:
 def _document(doc: Document, policy: NumberingPolicy) -> Document:
     counter = 0
     headings = 0
+    blocks = 0
+
+    def keyed(block):
+        """Every paragraph and heading, nested ones too, gets a key in reading order."""
+        nonlocal blocks
+        if isinstance(block, (Paragraph, Heading)):
+            blocks += 1
+            return replace(block, key=f"doc{doc.number}-b{blocks}")
+        return block
 
     def part(blocks, numbered: bool):
         nonlocal counter, headings
@@ -38,9 +50,15 @@ def _document(doc: Document, policy: NumberingPolicy) -> Document:
             out.append(block)
         return tuple(out)
 
-    return replace(
+    doc = replace(
         doc,
         headnote=part(doc.headnote, policy.headnote),
         body=part(doc.body, policy.body),
         source=part(doc.source, policy.source),
+    )
+    return replace(
+        doc,
+        headnote=map_blocks(doc.headnote, keyed),
+        body=map_blocks(doc.body, keyed),
+        source=map_blocks(doc.source, keyed),
     )

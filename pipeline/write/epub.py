@@ -20,7 +20,7 @@ from pipeline.clock import build_time
 from pipeline.layout.compose import stylesheet_paths
 from pipeline.model import Book
 from pipeline.render import Renderer
-from pipeline.render.html import STYLES, chapter_file
+from pipeline.render.html import STYLES, chapter_file, page_breaks
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
 FRONT_FILE = "front.xhtml"
@@ -95,6 +95,11 @@ def _metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
     for prop, value in ACCESSIBILITY:
         eb.add_metadata(None, "meta", value, {"property": prop})
+    if page_breaks(book):
+        eb.add_metadata(None, "meta", "pageBreakMarkers", {"property": "schema:accessibilityFeature"})
+        eb.add_metadata(None, "meta", "pageNavigation", {"property": "schema:accessibilityFeature"})
+        source = "urn:isbn:" + book.isbn.print.replace("-", "") if book.isbn.print else f"the print edition of {book.title}"
+        eb.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
 
 
 #: EPUB Accessibility 1.1 statements that hold for every book press makes: text only, in
@@ -107,6 +112,7 @@ ACCESSIBILITY = (
     ("schema:accessibilityFeature", "readingOrder"),
     ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityHazard", "none"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
     (
         "schema:accessibilitySummary",
         "The text of every document is in reading order, with headings and a table of contents for "

@@ -1,0 +1,76 @@
+"""Where each printed page begins in the text: the block (by its ``data-key``) and the word.
+
+Read off the print layout once it is laid out. Text is gathered block by block in the order
+WeasyPrint set it; margin numbers, running heads, footnotes and generated text (``::after``,
+footnote calls) are left out, so the words counted are the words of the model's text. A page
+that begins inside a word hyphenated across the page break begins, for the EPUB, at that word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import weasyprint
+
+_SKIP_CLASSES = {"pnum", "sr-only", "footnote"}
+_HYPHENS = ("-", "\u2010", "\u00ad")
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Page ``index`` (0-based) begins in block ``key`` after ``words_before`` of its words."""
+
+    index: int
+    key: str
+    words_before: int
+
+
+def _skipped(box) -> bool:
+    if "::" in (getattr(box, "element_tag", "") or ""):
+        return True  # generated content: footnote calls, "(p. 12)" after cross-references
+    element = getattr(box, "element", None)
+    classes = set((element.get("class") or "").split()) if element is not None and hasattr(element, "get") else set()
+    return bool(classes & _SKIP_CLASSES)
+
+
+def _words_before(text: str) -> int:
+    """Complete words in ``text``; a word still running on (no space after it) is not complete."""
+    words = text.split()
+    if words and text and not text[-1].isspace():
+        return len(words) - 1
+    return len(words)
+
+
+def page_starts(document: weasyprint.Document) -> list[PageStart]:
+    """For every page whose main text holds words: the block and word it begins with."""
+    gathered: dict[str, str] = {}
+    starts: list[PageStart] = []
+
+    for index, page in enumerate(document.pages):
+        first: list[PageStart] = []
+
+        def walk(box, key: str | None) -> None:
+            if _skipped(box):
+                return
+            element = getattr(box, "element", None)
+            own_key = element.get("data-key") if element is not None and hasattr(element, "get") else None
+            if own_key and type(box).__name__ != "TextBox":
+                key = own_key
+            kind = type(box).__name__
+            if kind == "LineBox" and key in gathered and gathered[key] and not gathered[key][-1].isspace():
+                if not gathered[key].endswith(_HYPHENS):
+                    gathered[key] += " "  # lines end where a space was
+            if kind == "TextBox" and key is not None and box.text.strip():
+                if not first:
+                    first.append(PageStart(index, key, _words_before(gathered.get(key, ""))))
+                gathered[key] = gathered.get(key, "") + box.text
+                return
+            for child in getattr(box, "children", ()):
+                walk(child, key)
+
+        page_box = page._page_box
+        for child in page_box.children:
+            if type(child).__name__ == "BlockBox":  # the main flow; not margin boxes or footnotes
+                walk(child, None)
+        starts.extend(first)
+    return starts
