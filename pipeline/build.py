@@ -18,6 +18,7 @@ from pipeline.layout.profile import find_cmyk_profile
 from pipeline.load import load_book
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
+from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
 from pipeline.write.epub import write_epub
 from pipeline.write.pdf import write_pdf
@@ -41,8 +42,11 @@ def build(
     out_dir: Path,
     formats: tuple[str, ...] = FORMATS,
     progress: Progress = lambda message: None,
+    edition: str | None = None,
 ) -> BuildResult:
-    """Build the book in ``book_dir`` into ``out_dir``; raises ``ManuscriptError`` on errors.
+    """Build the book in ``book_dir`` (or one class ``edition`` of it) into ``out_dir``.
+
+    Raises ``ManuscriptError`` when the manuscript has errors.
 
     Outputs are written to temporary names and renamed only once every format has been
     made and checked, so a failed build leaves ``out_dir`` as it was.
@@ -55,6 +59,14 @@ def build(
     for doc in book.documents:
         progress(f"  Document No. {doc.number}: {doc.loc.file}")
     book = apply_transforms(book)
+    if edition is not None:
+        chosen = [e for e in book.editions if e.name == edition]
+        if not chosen:
+            names = ", ".join(e.name for e in book.editions) or "none"
+            diags.add("E112", book.loc, f"the book has no edition named '{edition}'", f"its editions: {names}")
+            diags.raise_if_errors()
+        book = select_edition(book, chosen[0])
+        progress(f"edition: {edition} ({len(book.documents)} documents)")
     check_glyphs(book, diags)
     check_cross_references(book, diags)
     profile = find_cmyk_profile(book)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.build import FORMATS, build
 from pipeline.diagnostics import ManuscriptError
+from pipeline.load import load_book
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE = 0, 1, 2
 
@@ -34,6 +35,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
     b.add_argument("--out", default="dist", type=Path, help="output folder (default: dist)")
     b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
+    b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     return parser
 
@@ -45,13 +47,20 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     progress = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     try:
-        result = build(args.book_dir, args.out, args.format, progress)
+        editions: list[str | None] = [args.edition]
+        if args.edition == "all":
+            editions = [e.name for e in load_book(args.book_dir).editions]
+            if not editions:
+                print("press: book.yaml defines no editions", file=sys.stderr)
+                return EXIT_MANUSCRIPT
+        for edition in editions:
+            result = build(args.book_dir, args.out, args.format, progress, edition=edition)
+            result.diagnostics.report()
+            for path in result.outputs:
+                print(path)
     except ManuscriptError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)
         print(f"press: {len(exc.diagnostics)} problem(s); nothing was written", file=sys.stderr)
         return EXIT_MANUSCRIPT
-    result.diagnostics.report()
-    for path in result.outputs:
-        print(path)
     return EXIT_OK

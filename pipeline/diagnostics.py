@@ -29,6 +29,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E108": (ERROR, "a value that is not allowed"),
     "E109": (ERROR, "the same document is listed twice"),
     "E110": (ERROR, "the book lists no documents"),
+    "E111": (ERROR, "an edition lists a document the book does not have, or one twice"),
+    "E112": (ERROR, "no edition of that name"),
     "W110": (WARNING, "an image in the text, which press cannot place yet"),
     "W111": (WARNING, "a footnote reference without a note"),
     "W112": (WARNING, "a footnote defined twice or never referenced"),

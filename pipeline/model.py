@@ -243,6 +243,32 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """A class edition: some of the reader's documents under their own title.
+
+    The documents keep the whole reader's numbers and paragraph numbers, so that a citation
+    such as "Doc. 37, § 19" means the same in every edition.
+    """
+
+    name: str
+    title: str
+    loc: SourceLoc
+    documents: tuple[int, ...]
+    subtitle: str | None = None
+    course: str | None = None
+    reader_title: str | None = None  # the whole reader's title, set when the edition is selected
+
+
+def slugify(text: str) -> str:
+    """A file-name stem: lower-case ASCII letters, digits and hyphens."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "book"
+
+
+@dataclass(frozen=True)
 class Book:
     """The whole reader: book.yaml's metadata and the documents in reading order."""
 
@@ -256,20 +282,21 @@ class Book:
     language: str = "en"
     copyright: str | None = None
     licence: str | None = None
-    edition: str | None = None
+    printing: str | None = None
     isbn: Isbn = field(default_factory=Isbn)
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
+    cover: Path | None = None
+    editions: tuple[Edition, ...] = ()
+    edition: Edition | None = None  # set on the book of one class edition
     documents: tuple[Document, ...] = ()
 
     @property
     def slug(self) -> str:
-        """The file name stem of the outputs, derived from the title."""
-        import re
-        import unicodedata
-
-        ascii_title = unicodedata.normalize("NFKD", self.title).encode("ascii", "ignore").decode()
-        return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "book"
+        """The file name stem of the outputs: from the reader's title, plus the edition's name."""
+        if self.edition is not None:
+            return f"{slugify(self.edition.reader_title or self.title)}-{self.edition.name}"
+        return slugify(self.title)
 
     @property
     def translators(self) -> tuple[str, ...]:

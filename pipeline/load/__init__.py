@@ -15,10 +15,11 @@ from pipeline.load.markdown import make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
 from pipeline.load.yamlnodes import compose, read_mapping
-from pipeline.model import Book, Document, Isbn, NumberingPolicy, SourceLoc
+from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc
 
 BOOK_FILE = "book.yaml"
 # Language, optional script and region subtags: enough to catch "English" or "en_GB".
+_EDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
@@ -57,6 +58,16 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     def opt(key: str):
         return meta[key].value if key in meta else None
 
+    cover = None
+    if "cover" in meta:
+        cover = (root / meta["cover"].value).resolve()
+        if not cover.is_file():
+            diags.add("E105", meta["cover"].loc, f"cover image '{meta['cover'].value}' does not exist", f"looked for {cover}")
+        elif cover.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            diags.add("E108", meta["cover"].loc, "a cover must be a PNG or JPEG image")
+    editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, diags)
+    diags.raise_if_errors()
+
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
     numbering = {k: v.value for k, v in meta["numbering"].value.items()} if "numbering" in meta else {}
     return Book(
@@ -70,9 +81,11 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         language=language,
         copyright=opt("copyright"),
         licence=opt("licence"),
-        edition=opt("edition"),
+        printing=opt("printing"),
         isbn=Isbn(**isbn),
         print=print_settings,
+        cover=cover,
+        editions=editions,
         numbering=NumberingPolicy(**numbering),
         documents=tuple(documents),
     )
@@ -106,6 +119,39 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
         by_number[doc.number] = doc
         documents.append(doc)
     return documents
+
+
+def _editions(entries: dict, documents: list[Document], diags: Diagnostics) -> tuple[Edition, ...]:
+    """Check each class edition: a usable name, and documents the book has, each once."""
+    numbers = {doc.number for doc in documents}
+    out = []
+    for name, entry in entries.items():
+        fields = entry.value
+        if not _EDITION_NAME.fullmatch(name) or name == "all":
+            diags.add("E108", entry.loc, f"'{name}' cannot name an edition",
+                      "use lower-case letters, digits and hyphens (it becomes part of file names); 'all' is reserved")
+            continue
+        if "title" not in fields or "documents" not in fields:
+            continue  # reported by the schema
+        chosen = []
+        for item in fields["documents"].value:
+            if item.value not in numbers:
+                diags.add("E111", item.loc, f"edition '{name}' lists Document No. {item.value}, which the book does not have")
+            elif item.value in chosen:
+                diags.add("E111", item.loc, f"edition '{name}' lists Document No. {item.value} twice")
+            else:
+                chosen.append(item.value)
+        out.append(
+            Edition(
+                name=name,
+                title=fields["title"].value,
+                loc=entry.loc,
+                documents=tuple(chosen),
+                subtitle=fields["subtitle"].value if "subtitle" in fields else None,
+                course=fields["course"].value if "course" in fields else None,
+            )
+        )
+    return tuple(out)
 
 
 def _display(path: Path) -> str:

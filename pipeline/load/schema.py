@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Field:
-    """One key: ``kind`` is ``str``, ``int``, ``bool``, ``str_list``, ``markdown`` or ``map``."""
+    """One key: ``kind`` is ``str``, ``int``, ``bool``, ``str_list``, ``int_list``, ``markdown``, ``map``
+    or ``named_maps`` (names of the book's choosing, each a ``map`` of ``fields``)."""
 
     name: str
     kind: str
@@ -29,7 +30,7 @@ BOOK_FIELDS: tuple[Field, ...] = (
     Field("language", "str", "The book's language as a BCP 47 tag (default `en`); drives hyphenation."),
     Field("copyright", "str", "The book's copyright notice, e.g. `© Saltmarsh Academic Press, 2025`."),
     Field("licence", "str", "The licence line of the imprint page (default `All rights reserved.`)."),
-    Field("edition", "str", "The edition and printing line, e.g. `First published 2025`."),
+    Field("printing", "str", "The edition and printing line of the imprint page, e.g. `First published 2025`."),
     Field(
         "isbn",
         "map",
@@ -60,6 +61,18 @@ BOOK_FIELDS: tuple[Field, ...] = (
             Field("standard", "str", "`pdf/x-4` (default) or `pdf/x-1a`."),
             Field("profile", "str", "A CMYK ICC profile for the output intent, relative to book.yaml (default: Ghostscript's)."),
             Field("signature", "int", "Pages per printed signature, for the proof's page-count check (default 4)."),
+        ),
+    ),
+    Field("cover", "str", "A cover image (PNG or JPEG) for the EPUB, relative to book.yaml; generated when absent."),
+    Field(
+        "editions",
+        "named_maps",
+        "Class editions: a selection of the documents under its own title, by name.",
+        fields=(
+            Field("title", "str", "The edition's title.", required=True),
+            Field("subtitle", "str", "Its subtitle."),
+            Field("course", "str", "The course line, e.g. `HIST 214, Spring 2026`."),
+            Field("documents", "int_list", "The numbers of the documents it holds, in reading order.", required=True),
         ),
     ),
     Field("documents", "str_list", "The document files in reading order, relative to book.yaml.", required=True),

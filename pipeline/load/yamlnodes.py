@@ -116,8 +116,32 @@ def _check(field: Field, node: yaml.Node, file: str, diags: Diagnostics, line_of
                     diags.add("E103", node_loc(item, file, line_offset), f"each entry of '{name}' must be text")
             return Value(tuple(items), loc, first_line)
         diags.add("E103", loc, f"'{name}' must be a list, not a {_shape(node)}")
+    elif kind == "int_list":
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode) and item.tag == _INT:
+                    items.append(Value(int(item.value), node_loc(item, file, line_offset), first_line))
+                else:
+                    diags.add("E103", node_loc(item, file, line_offset), f"each entry of '{name}' must be a whole number")
+            return Value(tuple(items), loc, first_line)
+        diags.add("E103", loc, f"'{name}' must be a list of numbers, not a {_shape(node)}")
     elif kind == "map":
         return Value(read_mapping(node, field.fields, file, diags, line_offset, f"{name}."), loc, first_line)
+    elif kind == "named_maps":
+        # a mapping of names the book chooses, each entry checked against ``field.fields``
+        if not isinstance(node, yaml.MappingNode):
+            diags.add("E103", loc, f"'{name}' must map names to settings, not a {_shape(node)}")
+            return None
+        entries = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            entries[key] = Value(
+                read_mapping(value_node, field.fields, file, diags, line_offset, f"{name}.{key}."),
+                node_loc(key_node, file, line_offset),
+                first_line,
+            )
+        return Value(entries, loc, first_line)
     return None
 
 

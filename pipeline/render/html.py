@@ -139,6 +139,9 @@ class Renderer:
             book=self.book, doc=doc, r=self.inline_renderer("epub", doc), stylesheets=stylesheets
         )
 
+    def cover_xhtml(self, image: str) -> str:
+        return self.env.get_template("cover.xhtml.j2").render(book=self.book, image=image)
+
     def front_xhtml(self, stylesheets: list[str]) -> str:
         return self.env.get_template("front.xhtml.j2").render(book=self.book, stylesheets=stylesheets)
 

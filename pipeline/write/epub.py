@@ -21,17 +21,21 @@ from pipeline.layout.compose import stylesheet_paths
 from pipeline.model import Book
 from pipeline.render import Renderer
 from pipeline.render.html import STYLES, chapter_file, page_breaks
+from pipeline.write.cover import cover_image
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
+COVER_FILE = "cover.xhtml"
 FRONT_FILE = "front.xhtml"
 NAV_FILE = "nav.xhtml"
 
 
 def identifier(book: Book) -> str:
     """The EPUB's identifier: its ISBN when it has one, else a name-based UUID that never changes."""
-    if book.isbn.epub:
+    if book.isbn.epub and book.edition is None:
         return "urn:isbn:" + book.isbn.epub.replace("-", "").replace(" ", "")
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "press:" + book.title))
+    # A class edition is another publication: a name-based id from the reader and the edition.
+    key = f"press:{book.isbn.epub or book.title}:{book.edition.name if book.edition else ''}"
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
 def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
@@ -47,6 +51,12 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf", content=path.read_bytes()))
 
     xhtml = "application/xhtml+xml"
+    image, media = cover_image(book)
+    image_name = "images/cover" + (".png" if media == "image/png" else ".jpg")
+    cover_art = epub.EpubItem(uid="cover-image", file_name=image_name, media_type=media, content=image)
+    cover_art.properties = ["cover-image"]
+    eb.add_item(cover_art)
+    cover = epub.EpubItem(uid="cover", file_name=COVER_FILE, media_type=xhtml, content=renderer.cover_xhtml(image_name).encode())
     front = epub.EpubItem(uid="front", file_name=FRONT_FILE, media_type=xhtml, content=renderer.front_xhtml(stylesheets).encode())
     files = {doc.number: chapter_file(doc.number) for doc in book.documents}
     nav = epub.EpubItem(
@@ -60,13 +70,13 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
             content=renderer.chapter_xhtml(doc, stylesheets).encode(),
         )
         chapters.append(item)
-    for item in (front, nav, *chapters):
+    for item in (cover, front, nav, *chapters):
         eb.add_item(item)
 
     # The NCX is for EPUB 2 reading systems; EbookLib's spine always names one.
     eb.toc = [epub.Link(files[d.number], f"Document No. {d.number}: {d.title}", f"toc-doc{d.number}") for d in book.documents]
     eb.add_item(epub.EpubNcx())
-    eb.spine = [front, nav, *chapters]
+    eb.spine = [cover, front, nav, *chapters]
 
     tmp = target.with_suffix(".epub.tmp")
     epub.write_epub(str(tmp), eb, {"raise_exceptions": True, "mtime": build_time(book), "epub2_guide": False})
@@ -91,14 +101,18 @@ def _metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "description", book.subtitle)
     if book.year:
         eb.add_metadata("DC", "date", str(book.year))
-    if book.isbn.print:
+    if book.isbn.print and book.edition is None:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
     for prop, value in ACCESSIBILITY:
         eb.add_metadata(None, "meta", value, {"property": prop})
     if page_breaks(book):
         eb.add_metadata(None, "meta", "pageBreakMarkers", {"property": "schema:accessibilityFeature"})
         eb.add_metadata(None, "meta", "pageNavigation", {"property": "schema:accessibilityFeature"})
-        source = "urn:isbn:" + book.isbn.print.replace("-", "") if book.isbn.print else f"the print edition of {book.title}"
+        # The pages are those of the PDF built beside this EPUB: the reader's, or the edition's own.
+        if book.isbn.print and book.edition is None:
+            source = "urn:isbn:" + book.isbn.print.replace("-", "")
+        else:
+            source = f"{book.title}, print PDF of {book.slug}"
         eb.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
 
 

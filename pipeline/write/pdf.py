@@ -30,7 +30,8 @@ SCREEN_VARIANT = "pdf/ua-1"
 def document_uuid(book: Book, variant: Variant) -> uuid.UUID:
     """A stable id for the file: the same book and variant always get the same one."""
     key = book.isbn.print or book.title
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"press:{variant.name}:{key}")
+    edition = book.edition.name if book.edition else ""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"press:{variant.name}:{key}:{edition}")
 
 
 @contextmanager

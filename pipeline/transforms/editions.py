@@ -1,0 +1,35 @@
+"""A class edition: the whole reader's model narrowed to the edition's documents and title."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.model import Book, CrossRef, Edition, Emphasis, Inline, Link, Strong
+from pipeline.transforms.walk import map_inline_runs
+
+
+def select_edition(book: Book, edition: Edition) -> Book:
+    """Reads ``edition``; keeps its documents in its order, unchanged (numbers, paragraph numbers, ids).
+
+    A cross-reference to a document left out of the edition keeps its words but loses its link.
+    """
+    kept = set(edition.documents)
+
+    def unlink(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        out = []
+        for node in inlines:
+            if isinstance(node, CrossRef) and node.document not in kept:
+                node = replace(node, anchor=None)
+            elif isinstance(node, (Emphasis, Strong, Link, CrossRef)):
+                node = replace(node, children=unlink(node.children))
+            out.append(node)
+        return tuple(out)
+
+    by_number = {doc.number: map_inline_runs(doc, unlink) for doc in book.documents if doc.number in kept}
+    return replace(
+        book,
+        title=edition.title,
+        subtitle=edition.subtitle if edition.subtitle is not None else book.subtitle,
+        edition=replace(edition, reader_title=book.title),
+        documents=tuple(by_number[n] for n in edition.documents),
+    )
