@@ -9,6 +9,9 @@ from pathlib import Path
 from pipeline.build import FORMATS, build
 from pipeline.diagnostics import ManuscriptError
 from pipeline.load import load_book
+from pipeline.proof.diff import diff_pdfs
+from pipeline.proof.make import check, has_errors, proof
+from pipeline.proof.watch import watch
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +40,25 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    pr = commands.add_parser("proof", help="proof PDF, proof sheet, preflight and page drift into DIR/proof/")
+    pr.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
+    pr.add_argument("--out", default="dist", type=Path)
+    pr.add_argument("--quiet", "-q", action="store_true")
+
+    c = commands.add_parser("check", help="manuscript checks and preflight, writing nothing")
+    c.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--quiet", "-q", action="store_true")
+
+    w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
+    w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
+    w.add_argument("--out", default="dist", type=Path)
+
+    d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
+    d.add_argument("old", type=Path)
+    d.add_argument("new", type=Path)
+    d.add_argument("--out", default=Path("dist/diff"), type=Path)
     return parser
 
 
@@ -45,22 +67,74 @@ def main(argv: list[str] | None = None) -> int:
         args = make_parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    progress = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+    quiet = getattr(args, "quiet", False)
+    progress = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr))
     try:
-        editions: list[str | None] = [args.edition]
-        if args.edition == "all":
-            editions = [e.name for e in load_book(args.book_dir).editions]
-            if not editions:
-                print("press: book.yaml defines no editions", file=sys.stderr)
-                return EXIT_MANUSCRIPT
-        for edition in editions:
-            result = build(args.book_dir, args.out, args.format, progress, edition=edition)
-            result.diagnostics.report()
-            for path in result.outputs:
-                print(path)
+        return COMMANDS[args.command](args, progress)
     except ManuscriptError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)
         print(f"press: {len(exc.diagnostics)} problem(s); nothing was written", file=sys.stderr)
         return EXIT_MANUSCRIPT
+
+
+def _build(args, progress) -> int:
+    editions: list[str | None] = [args.edition]
+    if args.edition == "all":
+        editions = [e.name for e in load_book(args.book_dir).editions]
+        if not editions:
+            print("press: book.yaml defines no editions", file=sys.stderr)
+            return EXIT_MANUSCRIPT
+    for edition in editions:
+        result = build(args.book_dir, args.out, args.format, progress, edition=edition)
+        result.diagnostics.report()
+        for path in result.outputs:
+            print(path)
     return EXIT_OK
+
+
+def _report(findings) -> None:
+    for finding in findings:
+        print(finding.format(), file=sys.stderr)
+    errors = sum(f.severity == "error" for f in findings)
+    print(f"preflight: {errors} error(s), {len(findings) - errors} warning(s)", file=sys.stderr)
+
+
+def _proof(args, progress) -> int:
+    result = proof(args.book_dir, args.out, progress)
+    _report(result.findings)
+    if result.drift is not None:
+        print(f"drift: {len(result.drift)} paragraph(s) changed page since the last proof", file=sys.stderr)
+        for moved in result.drift[:20]:
+            print(f"  {moved['id']}: {moved['old'] or '—'} -> {moved['new'] or 'gone'}", file=sys.stderr)
+    print(result.folder / "index.html")
+    return EXIT_OK
+
+
+def _check(args, progress) -> int:
+    findings = check(args.book_dir, progress)
+    _report(findings)
+    return EXIT_MANUSCRIPT if has_errors(findings, args.strict) else EXIT_OK
+
+
+def _watch(args, progress) -> int:
+    say = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    try:
+        watch(args.book_dir, lambda: proof(args.book_dir, args.out), say)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _diff(args, progress) -> int:
+    for path in (args.old, args.new):
+        if not path.is_file():
+            print(f"press: no such PDF: {path}", file=sys.stderr)
+            return EXIT_USAGE
+    changes = diff_pdfs(args.old, args.new, args.out)
+    print(f"{len(changes)} page(s) differ: {', '.join(str(c.number) for c in changes) or 'none'}")
+    print(args.out / "index.html")
+    return EXIT_OK
+
+
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff}

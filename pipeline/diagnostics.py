@@ -38,6 +38,14 @@ CODES: dict[str, tuple[str, str]] = {
     "E200": (ERROR, "a character is missing from the book's fonts"),
     "W201": (WARNING, "the layout engine reported a problem"),
     "E300": (ERROR, "the print PDF fails a PDF/X check"),
+    "W401": (WARNING, "a document without a source note"),
+    "W402": (WARNING, "a document without a copyright line"),
+    "W403": (WARNING, "a translated document that credits no translator"),
+    "W404": (WARNING, "a turn whose speaker is not in the document's speakers"),
+    "W405": (WARNING, "an omission typed as ... or (...) instead of […]"),
+    "W406": (WARNING, "content runs past the text block or the trim"),
+    "W407": (WARNING, "a heading left at the foot of a page"),
+    "W408": (WARNING, "the page count does not fill the last signature"),
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
 }
 

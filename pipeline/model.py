@@ -195,6 +195,7 @@ class Document:
     short_title: str | None = None
     date: str | None = None
     translator: str | None = None
+    original_language: str | None = None
     speakers: tuple[str, ...] = ()
     headnote: tuple[Block, ...] = ()
     body: tuple[Block, ...] = ()

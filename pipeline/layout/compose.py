@@ -27,15 +27,17 @@ class Variant:
     name: str
     colour_css: str
     bleed: bool
+    extra_css: tuple[str, ...] = ()
 
     @property
     def layers(self) -> tuple[str, ...]:
         """CSS layers in cascade order; the generated page geometry and the book's CSS follow."""
-        return ("fonts.css", "book.css", "print.css", self.colour_css)
+        return ("fonts.css", "book.css", "print.css", self.colour_css, *self.extra_css)
 
 
 PRINT = Variant("print", "print-colour.css", bleed=True)
 SCREEN = Variant("screen", "screen-colour.css", bleed=False)
+PROOF = Variant("proof", "print-colour.css", bleed=True, extra_css=("proof.css",))
 
 
 def media_bleed(book: Book, variant: Variant) -> float:

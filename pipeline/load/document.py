@@ -77,6 +77,7 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         short_title=typeset("short_title"),
         date=text_of("date"),
         translator=text_of("translator"),
+        original_language=text_of("original_language"),
         speakers=tuple(v.value for v in meta["speakers"].value) if "speakers" in meta else (),
         headnote=headnote,
         body=body,

@@ -121,10 +121,11 @@ class Renderer:
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{chapter_file(number)}#{anchor}"
 
-    def print_html(self) -> str:
-        """The whole book as one HTML document, for WeasyPrint."""
+    def print_html(self, proof: dict | None = None) -> str:
+        """The whole book as one HTML document, for WeasyPrint; ``proof`` adds the slug line."""
         return self.env.get_template("book.html.j2").render(
             book=self.book,
+            proof=proof,
             inline_renderer=lambda doc: self.inline_renderer("print", doc),
             created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )

@@ -17,7 +17,7 @@ import pydyf
 import weasyprint
 
 from pipeline.clock import epoch_seconds
-from pipeline.layout.compose import PRINT, Variant
+from pipeline.layout.compose import SCREEN, Variant
 from pipeline.layout.pages import first_body_page
 from pipeline.model import Book
 from pipeline.write.marks import marks_operators
@@ -87,6 +87,6 @@ def _stable_document_id(pdf: pydyf.PDF, doc_id: uuid.UUID) -> None:
 
 
 def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant) -> None:
-    pdf_variant = PDF_VARIANTS[book.print.standard] if variant is PRINT else SCREEN_VARIANT
+    pdf_variant = SCREEN_VARIANT if variant is SCREEN else PDF_VARIANTS[book.print.standard]
     with _source_date_epoch(epoch_seconds(book)):
         document.write_pdf(target, pdf_variant=pdf_variant, finisher=_finisher(book, variant))

@@ -1,0 +1,1 @@
+"""Proofing: the proof PDF, the proof sheet of spreads, preflight findings, page drift, diff, watch."""
