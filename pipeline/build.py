@@ -10,12 +10,13 @@ from typing import Callable
 from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.pdfx import print_pdf_problems
 from pipeline.checks.xrefs import check_cross_references
-from pipeline.diagnostics import Diagnostics
+from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.layout.compose import PRINT, SCREEN, lay_out
 from pipeline.layout.pagemap import page_starts
 from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
 from pipeline.load import load_book
+from pipeline.model import SourceLoc
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
@@ -76,9 +77,9 @@ def build(
     diags.raise_if_errors()
     renderer = Renderer(book)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     pending: list[tuple[Path, Path]] = []
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         # The print layout is made for the print PDF and for the EPUB's page-list alike.
         html = renderer.print_html()
         progress("layout: print")
@@ -108,14 +109,26 @@ def build(
             write_epub(paged, Renderer(paged), _partial(target))
             pending.append((_partial(target), target))
         diags.raise_if_errors()
-    except BaseException:
+    except BaseException as exc:
         for partial, _ in pending:
             partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and _under(exc.filename, out_dir):
+            diags.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
+                      "choose another folder with --out, or free some space")
+            raise ManuscriptError(diags.errors) from None
         raise
     for partial, target in pending:
         os.replace(partial, target)
         result.outputs.append(target)
     return result
+
+
+def _under(filename, folder: Path) -> bool:
+    """Whether an OSError's file is the output folder or inside it (or the folder's parent path)."""
+    if not filename:
+        return False
+    path, folder = Path(filename).absolute(), folder.absolute()
+    return path == folder or folder.is_relative_to(path) or path.is_relative_to(folder)
 
 
 def _partial(target: Path) -> Path:

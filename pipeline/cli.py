@@ -1,4 +1,5 @@
-"""The ``press`` command. ``main(argv) -> int``: 0 built, 1 manuscript problem, 2 usage error."""
+"""The ``press`` command. ``main(argv) -> int``: 0 built, 1 manuscript problem, 2 usage error,
+3 press itself failed (a crash log is written; ``--traceback`` shows the traceback instead)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pipeline.load import load_book
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
+from pipeline.crash import write_crash_log
 
-EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +35,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="press", description="Typeset a reader of documents into a print PDF and an EPUB.")
+    parser.add_argument("--traceback", action="store_true", help="show Python's traceback when press itself fails")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     b = commands.add_parser("build", help="build the PDF and the EPUB")
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
@@ -76,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
             print(d.format(), file=sys.stderr)
         print(f"press: {len(exc.diagnostics)} problem(s); nothing was written", file=sys.stderr)
         return EXIT_MANUSCRIPT
+    except KeyboardInterrupt:
+        print("press: interrupted; earlier outputs are untouched", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.traceback:
+            raise
+        log = write_crash_log(argv if argv is not None else sys.argv[1:])
+        print(f"press: an internal error stopped the build (not a problem in your manuscript); "
+              f"details are in {log} — please send that file with your report", file=sys.stderr)
+        return EXIT_CRASH
 
 
 def _build(args, progress) -> int:

@@ -7,6 +7,7 @@ character, the document and the paragraph before any layout is done.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from pipeline.diagnostics import Diagnostics
-from pipeline.model import Book, Code, Paragraph, Text, iter_inlines
+from pipeline.model import Book, Code, Paragraph, SourceLoc, Text, iter_inlines
 from pipeline.render.html import STYLES
 
 # Characters that are layout, not glyphs: spaces and breaks are drawn by the engine itself.
@@ -29,8 +30,24 @@ def font_coverage(font_dir: Path) -> frozenset[int]:
     return frozenset(set.intersection(*maps)) if maps else frozenset()
 
 
+def check_fonts(book: Book, diags: Diagnostics, css: Path = STYLES / "css" / "fonts.css") -> bool:
+    """Every face fonts.css declares must be there and readable; report E202 for each that is not."""
+    ok = True
+    for name in re.findall(r"url\(\.\./fonts/([^)]+)\)", css.read_text(encoding="utf-8")):
+        path = css.parent.parent / "fonts" / name
+        try:
+            TTFont(str(path), lazy=True).getBestCmap()
+        except Exception as exc:  # fontTools raises many kinds for a damaged file
+            diags.add("E202", SourceLoc(str(path)), f"font file {name} is missing or unreadable ({type(exc).__name__})",
+                      "restore styles/fonts from the repository")
+            ok = False
+    return ok
+
+
 def check_glyphs(book: Book, diags: Diagnostics, font_dir: Path = STYLES / "fonts") -> None:
     """Reads all text of the model; reports E200 for each character the fonts lack, once per paragraph."""
+    if not check_fonts(book, diags):
+        return
     covered = font_coverage(font_dir)
 
     def check(text: str, where: str, loc) -> None:

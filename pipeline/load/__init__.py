@@ -14,6 +14,7 @@ from pipeline.load.document import load_document
 from pipeline.load.markdown import make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
+from pipeline.load.text import read_text
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc
 
@@ -32,11 +33,8 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     if not book_path.is_file():
         diags.add("E100", SourceLoc(file), "no book.yaml here", f"is '{root}' a manuscript folder?")
         diags.raise_if_errors()
-    try:
-        text = book_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        diags.add("E100", SourceLoc(file), f"cannot read book.yaml: {exc}")
-        diags.raise_if_errors()
+    text = read_text(book_path, file, diags)
+    diags.raise_if_errors()
     node = compose(text, file, diags)
     diags.raise_if_errors()
     meta = read_mapping(node, BOOK_FIELDS, file, diags)
@@ -53,7 +51,6 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         diags.raise_if_errors()
     parser = make_parser(language)
     documents = _load_documents(root, meta["documents"].value, parser, language, diags)
-    diags.raise_if_errors()
 
     def opt(key: str):
         return meta[key].value if key in meta else None
@@ -61,7 +58,9 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     cover = None
     if "cover" in meta:
         cover = (root / meta["cover"].value).resolve()
-        if not cover.is_file():
+        if not _inside(root, cover):
+            diags.add("E116", meta["cover"].loc, f"cover image '{meta['cover'].value}' is outside the manuscript folder")
+        elif not cover.is_file():
             diags.add("E105", meta["cover"].loc, f"cover image '{meta['cover'].value}' does not exist", f"looked for {cover}")
         elif cover.suffix.lower() not in (".png", ".jpg", ".jpeg"):
             diags.add("E108", meta["cover"].loc, "a cover must be a PNG or JPEG image")
@@ -91,8 +90,20 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     )
 
 
+#: More documents than any reader holds; a longer list is a mistake (or an attack on the machine).
+MAX_DOCUMENTS = 2_000
+
+
+def _inside(root: Path, path: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def _load_documents(root: Path, entries, parser, language: str, diags: Diagnostics) -> list[Document]:
     documents: list[Document] = []
+    if len(entries) > MAX_DOCUMENTS:
+        diags.add("E115", entries[MAX_DOCUMENTS].loc, f"{len(entries):,} documents are more than press sets in one book ({MAX_DOCUMENTS:,})",
+                  "split the reader into volumes")
+        return documents
     seen_paths: dict[Path, SourceLoc] = {}
     by_number: dict[int, Document] = {}
     for entry in entries:
@@ -101,6 +112,9 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
             diags.add("E109", entry.loc, f"'{entry.value}' is listed twice", f"first listed at line {seen_paths[path].line}")
             continue
         seen_paths[path] = entry.loc
+        if not _inside(root, path):
+            diags.add("E116", entry.loc, f"'{entry.value}' is outside the manuscript folder", "keep documents inside it")
+            continue
         if not path.is_file():
             diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", f"looked for {path}")
             continue

@@ -9,10 +9,14 @@ from markdown_it import MarkdownIt
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.markdown import MarkdownReader, smart_text
 from pipeline.load.schema import FRONT_MATTER_FIELDS
+from pipeline.load.text import read_text
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Document, Footnote, SourceLoc, footnote_refs
 
 _FENCE = "---"
+#: A paragraph longer than this is almost certainly a lost paragraph break; laying it out
+#: would take minutes, so it is refused with a message instead.
+MAX_PARAGRAPH_WORDS = 20_000
 
 
 def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[str, str, int] | None:
@@ -40,10 +44,8 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[str, s
 
 def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diags: Diagnostics) -> Document | None:
     """Read one document; problems go to ``diags`` and the result is None when it is unusable."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        diags.add("E101", SourceLoc(file), f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    text = read_text(path, file, diags)
+    if text is None:
         return None
     parts = split_front_matter(text, file, diags)
     if parts is None:
@@ -61,6 +63,13 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
 
     headnote, notes_h = markdown(meta["headnote"].value, meta["headnote"].first_line, "headnote") if "headnote" in meta else ((), ())
     body, notes_b = markdown(body_text, body_line, "body")
+    if not body:
+        diags.add("W114", SourceLoc(file, body_line), "the document has no text after its front matter")
+    for block in body:
+        words = sum(len(n.text.split()) for n in getattr(block, "inlines", ()) if hasattr(n, "text"))
+        if words > MAX_PARAGRAPH_WORDS:
+            diags.add("E115", block.loc, f"a paragraph of {words:,} words is more than press sets ({MAX_PARAGRAPH_WORDS:,})",
+                      "split it into paragraphs")
     source, notes_s = markdown(meta["source"].value, meta["source"].first_line, "source") if "source" in meta else ((), ())
 
     def text_of(key: str) -> str | None:

@@ -77,7 +77,9 @@ def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics
                       " or ".join(STANDARDS))
     if "profile" in values:
         path = (root / values["profile"].value).resolve()
-        if path.is_file():
+        if not path.is_relative_to(root.resolve()):
+            diags.add("E116", values["profile"].loc, f"colour profile '{values['profile'].value}' is outside the manuscript folder")
+        elif path.is_file():
             settings["profile"] = path
         else:
             diags.add("E105", values["profile"].loc, f"colour profile '{values['profile'].value}' does not exist",

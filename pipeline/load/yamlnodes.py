@@ -3,6 +3,7 @@ so that every problem names the line and column where it stands."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,10 @@ def compose(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> y
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLoc(file, (mark.line + 1 + line_offset) if mark else 0, (mark.column + 1) if mark else 0)
         what = exc.problem or exc.context or "cannot parse"
-        diags.add("E101", loc, f"malformed YAML: {what}", "check the indentation and quote values containing ': '")
+        hint = "check the indentation and quote values containing ': '"
+        if "\\t" in what or "tab" in what:
+            hint = "YAML indents with spaces, never tabs: replace the tab with spaces"
+        diags.add("E101", loc, f"malformed YAML: {what}", hint)
     except yaml.YAMLError as exc:  # a reader error (bad bytes) has no mark
         diags.add("E101", SourceLoc(file), f"malformed YAML: {exc}")
     return None
@@ -67,8 +71,9 @@ def read_mapping(
         key_loc = node_loc(key_node, file, line_offset)
         field = by_name.get(key)
         if field is None:
-            known = ", ".join(by_name)
-            diags.add("E102", key_loc, f"unknown key '{where}{key}'", f"known keys: {known}")
+            close = difflib.get_close_matches(str(key), list(by_name), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(by_name)}"
+            diags.add("E102", key_loc, f"unknown key '{where}{key}'", hint)
             continue
         if key in present:
             diags.add("E102", key_loc, f"key '{where}{key}' is given twice")
