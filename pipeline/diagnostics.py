@@ -92,7 +92,9 @@ class Diagnostics:
     def add(self, code: str, loc: SourceLoc, message: str, hint: str | None = None) -> None:
         if code not in CODES:
             raise KeyError(f"undeclared diagnostic code {code}")
-        self.items.append(Diagnostic(code, loc, message, hint))
+        diagnostic = Diagnostic(code, loc, message, hint)
+        if diagnostic not in self.items:  # the print and screen layouts report the same CSS twice
+            self.items.append(diagnostic)
 
     @property
     def errors(self) -> list[Diagnostic]:

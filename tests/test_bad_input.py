@@ -171,3 +171,10 @@ def test_a_crash_writes_a_log_and_says_where(monkeypatch, tmp_path, capsys, manu
     assert "weasyprint: 70.0" in text and "RuntimeError: something press did not expect" in text
     with pytest.raises(RuntimeError):
         main(["--traceback", "build", str(manuscript(BOOK, {"a.md": DOC})), "-q"])
+
+
+def test_layout_warnings_name_the_stylesheet(manuscript, tmp_path):
+    root = manuscript(BOOK, {"a.md": DOC, "styles/book.css": "p { colour: red; }\n"})
+    result = build(root, tmp_path / "o", formats=("pdf",))
+    (d,) = result.diagnostics.items
+    assert d.code == "W201" and d.loc.file.endswith("styles/book.css") and "colour" in d.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,18 @@ class _ToDiagnostics(logging.Handler):
         self.diags.add("W201", self.loc, f"layout: {record.getMessage()}")
 
 
+@contextmanager
+def _routed(diags: Diagnostics, loc: SourceLoc):
+    """While the block runs, WeasyPrint's warnings become diagnostics placed at ``loc``."""
+    logger = logging.getLogger("weasyprint")
+    handler = _ToDiagnostics(diags, loc)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def lay_out(
     book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None
 ) -> weasyprint.Document:
@@ -81,17 +94,18 @@ def lay_out(
     )
     shared = {"font_config": fonts, "url_fetcher": fetcher, "color_profiles": profiles}
     paths = stylesheet_paths(book, variant.layers)
-    sheets = [weasyprint.CSS(filename=str(p), **shared) for p in paths[: len(variant.layers)]]
-    sheets.append(weasyprint.CSS(string=page_css, base_url=str(STYLES / "css") + "/", **shared))
-    sheets += [weasyprint.CSS(filename=str(p), **shared) for p in paths[len(variant.layers) :]]
-    logger = logging.getLogger("weasyprint")
-    handler = _ToDiagnostics(diags, book.loc)
-    logger.addHandler(handler)
-    try:
+    sheets = []
+    for path in paths[: len(variant.layers)]:
+        with _routed(diags, SourceLoc(str(path))):  # a CSS problem names its stylesheet
+            sheets.append(weasyprint.CSS(filename=str(path), **shared))
+    with _routed(diags, SourceLoc("page.css.j2")):
+        sheets.append(weasyprint.CSS(string=page_css, base_url=str(STYLES / "css") + "/", **shared))
+    for path in paths[len(variant.layers) :]:
+        with _routed(diags, SourceLoc(str(path))):
+            sheets.append(weasyprint.CSS(filename=str(path), **shared))
+    with _routed(diags, book.loc):
         document = weasyprint.HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, color_profiles=profiles
         )
-    finally:
-        logger.removeHandler(handler)
     place_numbers_outside(document)
     return document
