@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,7 +18,7 @@ from pipeline.layout.pagemap import page_starts
 from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
 from pipeline.load import load_book
-from pipeline.model import SourceLoc
+from pipeline.model import Book, SourceLoc
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
@@ -31,11 +33,12 @@ Progress = Callable[[str], None]
 
 @dataclass
 class BuildResult:
-    """What a build wrote and what it found on the way."""
+    """What a build wrote, what it found on the way, and how long each stage took (seconds)."""
 
     outputs: list[Path] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     pages: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def build(
@@ -47,16 +50,51 @@ def build(
 ) -> BuildResult:
     """Build the book in ``book_dir`` (or one class ``edition`` of it) into ``out_dir``.
 
-    Raises ``ManuscriptError`` when the manuscript has errors.
-
-    Outputs are written to temporary names and renamed only once every format has been
-    made and checked, so a failed build leaves ``out_dir`` as it was.
+    Raises ``ManuscriptError`` when the manuscript has errors. Outputs are written to
+    temporary names and renamed only once every format has been made and checked, so a
+    failed build leaves ``out_dir`` as it was.
     """
     result = BuildResult()
     diags = result.diagnostics
+    stage = _stage_clock(result.timings, progress)
 
-    progress(f"load: {book_dir}")
-    book = load_book(Path(book_dir), diags)
+    with stage("load"):
+        book = load_book(Path(book_dir), diags)
+    with stage("transforms"):
+        book = _prepare(book, edition, formats, diags, progress)
+    renderer = Renderer(book)
+    profile = find_cmyk_profile(book)
+
+    with _outputs(out_dir, result) as write:
+        with stage("html"):
+            html = renderer.print_html()
+        # The print layout serves the print PDF and the EPUB's page-list alike.
+        with stage("layout"):
+            document = lay_out(book, renderer, html, PRINT, diags, profile)
+            result.pages = len(document.pages)
+            labels, starts = page_labels(book, document), page_starts(document)
+        progress(f"  {result.pages} pages")
+        if "pdf" in formats:
+            with stage("pdf"):
+                target = write(f"{book.slug}.pdf", lambda path: write_pdf(book, document, path, PRINT))
+                for problem in print_pdf_problems(target, book):
+                    diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
+        del document  # a laid-out book holds ~0.4 MB a page; free it before the next
+        if "pdf" in formats:
+            with stage("screen pdf"):
+                screen = lay_out(book, renderer, html, SCREEN, diags, profile)
+                write(f"{book.slug}-screen.pdf", lambda path: write_pdf(book, screen, path, SCREEN))
+                del screen
+        if "epub" in formats:
+            with stage("epub"):
+                paged = insert_page_breaks(book, starts, labels)
+                write(f"{book.slug}.epub", lambda path: write_epub(paged, Renderer(paged), path))
+        diags.raise_if_errors()
+    return result
+
+
+def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progress: Progress) -> Book:
+    """Transforms, the chosen edition, and the checks that stop a build before any layout."""
     for doc in book.documents:
         progress(f"  Document No. {doc.number}: {doc.loc.file}")
     book = apply_transforms(book)
@@ -70,66 +108,62 @@ def build(
         progress(f"edition: {edition} ({len(book.documents)} documents)")
     check_glyphs(book, diags)
     check_cross_references(book, diags)
-    profile = find_cmyk_profile(book)
-    if "pdf" in formats and profile is None:
+    if "pdf" in formats and find_cmyk_profile(book) is None:
         diags.add("E301", book.loc, "no CMYK profile for the print PDF's output intent",
                   "run 'bash setup.sh' (installs Debian's libgs-common) or set print.profile in book.yaml")
     diags.raise_if_errors()
-    renderer = Renderer(book)
+    return book
 
+
+def _stage_clock(timings: dict[str, float], progress: Progress):
+    @contextmanager
+    def stage(name: str):
+        progress(f"{name}…")
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+    return stage
+
+
+@contextmanager
+def _outputs(out_dir: Path, result: BuildResult):
+    """Hands out ``write(name, make)``: ``make`` writes a temporary file beside the target.
+
+    Every file is renamed into place only when the whole block succeeds; on any failure the
+    temporary files go and the folder is left as it was. A folder that cannot be written is
+    a placed problem (E117), not a traceback.
+    """
     pending: list[tuple[Path, Path]] = []
+
+    def write(name: str, make: Callable[[Path], None]) -> Path:
+        target = out_dir / name
+        partial = target.with_name(f".{target.name}.partial")
+        pending.append((partial, target))
+        make(partial)
+        return partial
+
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        # The print layout is made for the print PDF and for the EPUB's page-list alike.
-        html = renderer.print_html()
-        progress("layout: print")
-        document = lay_out(book, renderer, html, PRINT, diags, profile)
-        result.pages = len(document.pages)
-        progress(f"  {result.pages} pages")
-        labels = page_labels(book, document)
-        starts = page_starts(document)
-        if "pdf" in formats:
-            target = out_dir / f"{book.slug}.pdf"
-            write_pdf(book, document, _partial(target), PRINT)
-            pending.append((_partial(target), target))
-            for problem in print_pdf_problems(_partial(target), book):
-                diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
-        del document  # a laid-out book holds ~0.4 MB a page; free it before the next
-        if "pdf" in formats:
-            progress("layout: screen PDF")
-            document = lay_out(book, renderer, html, SCREEN, diags, profile)
-            target = out_dir / f"{book.slug}-screen.pdf"
-            write_pdf(book, document, _partial(target), SCREEN)
-            pending.append((_partial(target), target))
-            del document
-        if "epub" in formats:
-            progress("write: EPUB")
-            paged = insert_page_breaks(book, starts, labels)
-            target = out_dir / f"{book.slug}.epub"
-            write_epub(paged, Renderer(paged), _partial(target))
-            pending.append((_partial(target), target))
-        diags.raise_if_errors()
+        yield write
     except BaseException as exc:
         for partial, _ in pending:
             partial.unlink(missing_ok=True)
         if isinstance(exc, OSError) and _under(exc.filename, out_dir):
-            diags.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
-                      "choose another folder with --out, or free some space")
-            raise ManuscriptError(diags.errors) from None
+            result.diagnostics.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
+                                   "choose another folder with --out, or free some space")
+            raise ManuscriptError(result.diagnostics.errors) from None
         raise
     for partial, target in pending:
         os.replace(partial, target)
         result.outputs.append(target)
-    return result
 
 
 def _under(filename, folder: Path) -> bool:
-    """Whether an OSError's file is the output folder or inside it (or the folder's parent path)."""
+    """Whether an OSError's file is the output folder, inside it, or on the way to it."""
     if not filename:
         return False
     path, folder = Path(filename).absolute(), folder.absolute()
     return path == folder or folder.is_relative_to(path) or path.is_relative_to(folder)
-
-
-def _partial(target: Path) -> Path:
-    return target.with_name(f".{target.name}.partial")

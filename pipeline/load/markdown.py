@@ -161,7 +161,9 @@ class MarkdownReader:
             elif t.type == "footnote_ref":
                 out.append(FootnoteRef(t.meta["label"], loc))
             elif t.type == "image":
-                self.diags.add("W110", loc, "images are not supported yet", "its description is printed instead")
+                src = t.attrGet("src") or ""
+                self.diags.add("W110", loc, f"image '{src}' is not placed: images are not supported yet",
+                               "its description is printed instead")
                 _append_text(out, t.content)
             pos += 1
         return out, pos
