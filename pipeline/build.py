@@ -17,6 +17,7 @@ from pipeline.layout.compose import PRINT, SCREEN, lay_out
 from pipeline.layout.pagemap import page_starts
 from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
+from pipeline.layout.screen import make_screen
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
 from pipeline.render import Renderer
@@ -79,12 +80,10 @@ def build(
                 target = write(f"{book.slug}.pdf", lambda path: write_pdf(book, document, path, PRINT))
                 for problem in print_pdf_problems(target, book):
                     diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
-        del document  # a laid-out book holds ~0.4 MB a page; free it before the next
-        if "pdf" in formats:
-            with stage("screen pdf"):
-                screen = lay_out(book, renderer, html, SCREEN, diags, profile)
-                write(f"{book.slug}-screen.pdf", lambda path: write_pdf(book, screen, path, SCREEN))
-                del screen
+            with stage("screen pdf"):  # the same pages, without bleed and in RGB: no second layout
+                make_screen(document)
+                write(f"{book.slug}-screen.pdf", lambda path: write_pdf(book, document, path, SCREEN))
+        del document  # a laid-out book holds ~0.4 MB a page
         if "epub" in formats:
             with stage("epub"):
                 paged = insert_page_breaks(book, starts, labels)

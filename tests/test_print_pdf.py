@@ -149,3 +149,14 @@ def test_bad_print_settings_are_reported(manuscript):
         load_book(root)
     assert [d.code for d in err.value.diagnostics] == ["E108"] * 4
     assert all(d.loc.line == 4 for d in err.value.diagnostics)
+
+
+def test_screen_pdf_has_the_print_pages_in_rgb(print_pdf, screen_pdf):
+    with pdfplumber.open(print_pdf) as a, pdfplumber.open(screen_pdf) as b:
+        assert len(a.pages) == len(b.pages)
+        for pa, pb in zip(a.pages[6:12], b.pages[6:12]):
+            assert pa.extract_text() == pb.extract_text()
+    with pikepdf.open(screen_pdf) as pdf:
+        ops = {str(op) for page in pdf.pages[6:9] for _, op in pikepdf.parse_content_stream(page)}
+        assert "rg" in ops and "k" not in ops
+        assert not any("/DeviceCMYK" in str(page.Resources.get("/ColorSpace", {})) for page in pdf.pages[6:9])

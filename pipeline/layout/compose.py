@@ -37,7 +37,8 @@ class Variant:
 
 
 PRINT = Variant("print", "print-colour.css", bleed=True)
-SCREEN = Variant("screen", "screen-colour.css", bleed=False)
+# The screen PDF is written from the print layout (layout/screen.py), never laid out itself.
+SCREEN = Variant("screen", "print-colour.css", bleed=False)
 PROOF = Variant("proof", "print-colour.css", bleed=True, extra_css=("proof.css",))
 
 

@@ -1,0 +1,56 @@
+"""The screen PDF from the print layout, without laying the book out a second time.
+
+The screen PDF has the print's pages (so page citations agree) but no bleed and RGB colour.
+Both live in the laid-out pages, not in their layout: the bleed is each page's ``bleed`` and
+the colours are the boxes' computed styles. So once the print PDF is written, the bleed is
+set to nothing and every device-CMYK colour becomes its RGB equivalent, and the same pages
+are written again. Private WeasyPrint structures (pinned 70.0; tests compare the result).
+"""
+
+from __future__ import annotations
+
+import weasyprint
+from tinycss2.color5 import parse_color
+
+# Properties whose computed value may be a colour.
+COLOUR_PROPERTIES = (
+    "color", "background_color", "border_top_color", "border_right_color", "border_bottom_color",
+    "border_left_color", "outline_color", "text_decoration_color", "column_rule_color",
+)
+
+
+def _rgb(colour):
+    """device-cmyk(c m y k) -> the naive sRGB equivalent; any other colour unchanged."""
+    if getattr(colour, "space", None) != "device-cmyk":
+        return colour
+    c, m, y, k = (v or 0.0 for v in colour.coordinates)
+    r, g, b = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return parse_color(f"rgb({r * 100:.3f}% {g * 100:.3f}% {b * 100:.3f}% / {colour.alpha})")
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def make_screen(document: weasyprint.Document) -> None:
+    """Turn a laid-out print document into the screen one, in place: no bleed, RGB colours."""
+    restyled = set()
+    for page in document.pages:
+        page.bleed = {side: 0 for side in page.bleed}
+        for box in _boxes(page._page_box):
+            style = box.style
+            if id(style) in restyled:
+                continue
+            restyled.add(id(style))
+            for name in COLOUR_PROPERTIES:
+                key = name.replace("_", "-") if name.replace("_", "-") in style else name
+                try:
+                    value = style[key]
+                except KeyError:
+                    continue
+                converted = _rgb(value)
+                if converted is not value:
+                    style[key] = converted
+    document.color_profiles.pop("device-cmyk", None)  # nothing is drawn in it any more
