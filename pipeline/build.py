@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -77,17 +78,17 @@ def build(
         progress(f"  {result.pages} pages")
         if "pdf" in formats:
             with stage("pdf"):
-                target = write(f"{book.slug}.pdf", lambda path: write_pdf(book, document, path, PRINT))
+                target = write(f"{book.slug}.pdf", partial(write_pdf, book, document, variant=PRINT))
                 for problem in print_pdf_problems(target, book):
                     diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
             with stage("screen pdf"):  # the same pages, without bleed and in RGB: no second layout
                 make_screen(document)
-                write(f"{book.slug}-screen.pdf", lambda path: write_pdf(book, document, path, SCREEN))
+                write(f"{book.slug}-screen.pdf", partial(write_pdf, book, document, variant=SCREEN))
         del document  # a laid-out book holds ~0.4 MB a page
         if "epub" in formats:
             with stage("epub"):
                 paged = insert_page_breaks(book, starts, labels)
-                write(f"{book.slug}.epub", lambda path: write_epub(paged, Renderer(paged), path))
+                write(f"{book.slug}.epub", partial(write_epub, paged, Renderer(paged)))
         diags.raise_if_errors()
     return result
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -100,7 +101,7 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = lambda m: None) ->
     # a finding placed in a paragraph is also placed on the page where that paragraph begins
     findings = [replace(f, page=pages.get(f.paragraph)) if f.paragraph and not f.page else f for f in findings]
     pdf_path = folder / f"{book.slug}-proof.pdf"
-    _atomic(pdf_path, lambda tmp: write_pdf(book, document, tmp, PROOF))
+    _atomic(pdf_path, partial(write_pdf, book, document, variant=PROOF))
     del document
 
     progress("proof sheet: rendering pages")

@@ -1,0 +1,166 @@
+"""The benchmark: press's full build against the engine floor and Pandoc, on synthetic readers.
+
+    python3 benchmarks/run.py [--sizes 100,500,1000] [--out benchmarks/results]
+
+For each size a reader is generated (benchmarks/generate.py) and three things are run, each in
+a fresh process so that its peak memory can be read alone (``os.wait4``):
+
+- press's full build (print PDF, screen PDF, EPUB), with its per-stage times;
+- the engine floor: plain WeasyPrint rendering press's own HTML and stylesheets in one call;
+- Pandoc (Debian's ``pandoc``) making an EPUB from the same text.
+
+Times on a shared machine are noisy, so the table reports ratios measured side by side in the
+same run. It writes ``latest.md`` and ``latest.json``. This is not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+BUILD = """
+import json, sys
+from pathlib import Path
+from pipeline.build import build
+r = build(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps({"pages": r.pages, "timings": r.timings}))
+"""
+
+FLOOR = """
+import json, sys, time
+from pathlib import Path
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from pipeline.layout.compose import PRINT, media_bleed, stylesheet_paths
+from pipeline.layout.profile import find_cmyk_profile
+from pipeline.load import load_book
+from pipeline.render import Renderer
+from pipeline.render.html import STYLES
+from pipeline.transforms import apply_transforms
+book = apply_transforms(load_book(Path(sys.argv[1])))
+renderer = Renderer(book)
+html = renderer.print_html()
+profile = find_cmyk_profile(book)
+page_css = renderer.page_css(width=book.print.trim_width, height=book.print.trim_height,
+                             media_bleed=media_bleed(book, PRINT), profile_url=profile.as_uri() if profile else "")
+started = time.perf_counter()
+fonts = FontConfiguration()
+profiles = {}
+sheets = [weasyprint.CSS(filename=str(p), font_config=fonts, color_profiles=profiles) for p in stylesheet_paths(book, PRINT.layers)]
+sheets.append(weasyprint.CSS(string=page_css, base_url=str(STYLES / "css") + "/", font_config=fonts, color_profiles=profiles))
+document = weasyprint.HTML(string=html, base_url=str(book.root) + "/").render(stylesheets=sheets, font_config=fonts, color_profiles=profiles)
+document.write_pdf(sys.argv[2])
+print(json.dumps({"pages": len(document.pages), "seconds": time.perf_counter() - started}))
+"""
+
+
+def measure(argv: list[str], cwd: Path = REPO) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak resident MB of that process, its stdout)."""
+    started = time.perf_counter()
+    out = tempfile.TemporaryFile()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    out.seek(0)
+    text = out.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv[:3]} failed: {text[-500:]}")
+    return wall, usage.ru_maxrss / 1024, text
+
+
+def ensure_pandoc() -> str | None:
+    if shutil.which("pandoc"):
+        return shutil.which("pandoc")
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "pandoc"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+    return shutil.which("pandoc")
+
+
+def pandoc_source(book_dir: Path, target: Path) -> None:
+    """The same text as one Markdown file, front matter dropped."""
+    parts = []
+    for path in sorted((book_dir / "documents").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        parts.append(text.split("\n---\n", 1)[1] if text.startswith("---") else text)
+    target.write_text("\n\n".join(parts), encoding="utf-8")
+
+
+def run(sizes: list[int], out: Path) -> dict:
+    pandoc = ensure_pandoc()
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            book = generate(tmp / "book", size)
+            wall, peak, text = measure([sys.executable, "-c", BUILD, str(book), str(tmp / "dist")])
+            built = json.loads(text.strip().splitlines()[-1])
+            floor_wall, floor_peak, floor_text = measure([sys.executable, "-c", FLOOR, str(book), str(tmp / "floor.pdf")])
+            floor = json.loads(floor_text.strip().splitlines()[-1])
+            row = {
+                "size": size, "pages": built["pages"], "build_s": wall, "build_peak_mb": peak,
+                "stages_s": built["timings"], "floor_s": floor_wall, "floor_render_s": floor["seconds"],
+                "floor_peak_mb": floor_peak, "ratio": wall / floor_wall,
+            }
+            if pandoc:
+                pandoc_source(book, tmp / "all.md")
+                row["pandoc_s"], row["pandoc_peak_mb"], _ = measure([pandoc, str(tmp / "all.md"), "-o", str(tmp / "p.epub")], cwd=tmp)
+            rows.append(row)
+            print(f"{size}: {row['pages']} pages, build {wall:.1f} s, floor {floor_wall:.1f} s, ratio {row['ratio']:.2f}", file=sys.stderr)
+    machine = {
+        "cores": os.cpu_count(),
+        "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.processor()),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+    result = {"machine": machine, "rows": rows, "pandoc": bool(pandoc)}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (out / "latest.md").write_text(table(result), encoding="utf-8")
+    return result
+
+
+def table(result: dict) -> str:
+    m = result["machine"]
+    lines = [
+        f"Machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}.",
+        "",
+        "| reader | pages | press build (s) | engine floor (s) | build ÷ floor | layout | print PDF | screen PDF | EPUB | peak MB build / floor | Pandoc EPUB (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in result["rows"]:
+        s = r["stages_s"]
+        pandoc = f"{r['pandoc_s']:.1f}" if "pandoc_s" in r else "n/a"
+        lines.append(
+            f"| {r['size']} | {r['pages']} | {r['build_s']:.1f} | {r['floor_s']:.1f} | **{r['ratio']:.2f}** | "
+            f"{s.get('layout', 0):.1f} | {s.get('pdf', 0):.1f} | {s.get('screen pdf', 0):.1f} | {s.get('epub', 0):.1f} | "
+            f"{r['build_peak_mb']:.0f} / {r['floor_peak_mb']:.0f} | {pandoc} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,500,1000")
+    parser.add_argument("--out", default=str(HERE / "results"), type=Path)
+    args = parser.parse_args()
+    result = run([int(s) for s in args.sizes.split(",")], args.out)
+    print(table(result))
+
+
+if __name__ == "__main__":
+    main()
