@@ -82,7 +82,7 @@ def build(
                 for problem in print_pdf_problems(target, book):
                     diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
             with stage("screen pdf"):  # the same pages, without bleed and in RGB: no second layout
-                make_screen(document)
+                make_screen(document, profile)
                 write(f"{book.slug}-screen.pdf", partial(write_pdf, book, document, variant=SCREEN))
         del document  # a laid-out book holds ~0.4 MB a page
         if "epub" in formats:

@@ -36,8 +36,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E115": (ERROR, "more than press sets in one go: a paragraph or a book too long"),
     "E116": (ERROR, "a path that leads outside the manuscript folder"),
     "E117": (ERROR, "the output folder cannot be written"),
+    "E118": (ERROR, "an image that is missing, unreadable, or not a PNG or JPEG"),
+    "W115": (WARNING, "an image without a description for readers who cannot see it"),
     "E202": (ERROR, "a font file of the book is missing or unreadable"),
-    "W110": (WARNING, "an image in the text, which press cannot place yet"),
+    "W110": (WARNING, "an image inside a line of text: only an image standing alone is placed"),
     "W111": (WARNING, "a footnote reference without a note"),
     "W112": (WARNING, "a footnote defined twice or never referenced"),
     "W113": (WARNING, "a cross-reference to a document or paragraph the book does not have"),
@@ -52,6 +54,8 @@ CODES: dict[str, tuple[str, str]] = {
     "W406": (WARNING, "content runs past the text block or the trim"),
     "W407": (WARNING, "a heading left at the foot of a page"),
     "W408": (WARNING, "the page count does not fill the last signature"),
+    "W409": (WARNING, "an image under 300 dpi at its printed size"),
+    "W410": (WARNING, "an RGB image, converted to the print profile's CMYK"),
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
 }
 

@@ -169,7 +169,32 @@ class ListBlock:
     start: int = 1
 
 
-Block = Union[Paragraph, Heading, BlockQuote, ListBlock]
+@dataclass(frozen=True)
+class Figure:
+    """An image standing in a paragraph of its own: ``![description](file.png "Caption")``.
+
+    ``path`` is the checked file inside the manuscript folder; ``alt`` is what a screen reader
+    says in its place; ``inlines`` is the caption printed under it (it may be empty). The pixel
+    size and colour mode are read once by the loader: the preflight's resolution check and the
+    print's colour conversion use them.
+    """
+
+    path: Path
+    alt: str
+    inlines: tuple[Inline, ...]
+    loc: SourceLoc
+    pixels: tuple[int, int] = (0, 0)
+    mode: str = "RGB"
+    anchor: str | None = None  # doc{N}-fig{k}
+    key: str | None = None
+    page_break: str | None = None
+
+    @property
+    def media_type(self) -> str:
+        return "image/png" if self.path.suffix.lower() == ".png" else "image/jpeg"
+
+
+Block = Union[Paragraph, Heading, BlockQuote, ListBlock, Figure]
 
 
 @dataclass(frozen=True)

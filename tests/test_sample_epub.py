@@ -104,7 +104,9 @@ def test_package_declares_language_and_accessibility(epub_path, sample_book):
     for meta in opf.iter("{http://www.idpf.org/2007/opf}meta"):
         if meta.get("property", "").startswith("schema:"):
             props.setdefault(meta.get("property"), []).append(meta.text)
-    assert props["schema:accessMode"] == ["textual"]
+    assert props["schema:accessMode"] == ["textual", "visual"]  # the sample has a sketch map
+    assert props["schema:accessModeSufficient"] == ["textual"]  # described, so text alone suffices
+    assert "alternativeText" in props["schema:accessibilityFeature"]
     assert props["schema:accessibilityHazard"] == ["none"]
     assert {"structuralNavigation", "tableOfContents", "readingOrder"} <= set(props["schema:accessibilityFeature"])
     assert props["schema:accessibilitySummary"]

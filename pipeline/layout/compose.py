@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import weasyprint
@@ -16,6 +17,7 @@ from pipeline.model import Book, SourceLoc
 from pipeline.render import Renderer
 from pipeline.render.html import STYLES
 from pipeline.write.fetch import LocalFetcher
+from pipeline.write.separation import print_image
 
 #: Room outside the bleed for crop marks and registration crosses, in points.
 MARK_ROOM = 18.0
@@ -83,7 +85,9 @@ def lay_out(
     book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None
 ) -> weasyprint.Document:
     """Lay the book out for ``variant``; the result knows every page and every anchor on it."""
-    fetcher = LocalFetcher([STYLES, book.root] + ([profile.parent] if profile else []))
+    # In print every image is separated into the output intent's colours as it is read.
+    separate = partial(print_image, profile=profile) if profile and variant.bleed else None
+    fetcher = LocalFetcher([STYLES, book.root] + ([profile.parent] if profile else []), convert=separate)
     fonts = FontConfiguration()
     profiles: dict = {}  # filled by @color-profile rules; shared by every sheet and the render
     page_css = renderer.page_css(

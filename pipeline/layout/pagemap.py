@@ -57,6 +57,9 @@ def page_starts(document: weasyprint.Document) -> list[PageStart]:
             if own_key and type(box).__name__ != "TextBox":
                 key = own_key
             kind = type(box).__name__
+            if kind in ("InlineReplacedBox", "BlockReplacedBox") and key is not None and not first:
+                first.append(PageStart(index, key, 0))  # the page begins with an image
+                return
             if kind == "LineBox" and key in gathered and gathered[key] and not gathered[key][-1].isspace():
                 if not gathered[key].endswith(_HYPHENS):
                     gathered[key] += " "  # lines end where a space was

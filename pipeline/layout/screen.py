@@ -9,8 +9,17 @@ are written again. Private WeasyPrint structures (pinned 70.0; tests compare the
 
 from __future__ import annotations
 
+from hashlib import md5
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
 import weasyprint
+from PIL import Image
 from tinycss2.color5 import parse_color
+from weasyprint.images import RasterImage
+
+from pipeline.write.separation import screen_image
 
 # Properties whose computed value may be a colour.
 COLOUR_PROPERTIES = (
@@ -34,12 +43,27 @@ def _boxes(box):
         yield from _boxes(child)
 
 
-def make_screen(document: weasyprint.Document) -> None:
+def _screen_raster(src: str, profile: Path | None) -> RasterImage:
+    """The image of ``src`` (a checked file of the manuscript) in screen colours."""
+    data = Path(unquote(urlparse(src).path)).read_bytes()
+    data = screen_image(data, profile) or data
+    # A fresh id and cache: the print's separated image must not be reused from WeasyPrint's cache.
+    return RasterImage(Image.open(BytesIO(data)), md5(b"screen:" + src.encode()).hexdigest(), data,
+                       cache={}, orientation="from-image")
+
+
+def make_screen(document: weasyprint.Document, profile: Path | None = None) -> None:
     """Turn a laid-out print document into the screen one, in place: no bleed, RGB colours."""
     restyled = set()
+    images: dict[str, RasterImage] = {}
     for page in document.pages:
         page.bleed = {side: 0 for side in page.bleed}
         for box in _boxes(page._page_box):
+            if isinstance(getattr(box, "replacement", None), RasterImage) and box.element_tag == "img":
+                src = box.element.get("src")
+                if src not in images:
+                    images[src] = _screen_raster(src, profile)
+                box.replacement = images[src]
             style = box.style
             if id(style) in restyled:
                 continue

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.document import load_document
+from pipeline.load.images import check_image
 from pipeline.load.markdown import make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
@@ -57,13 +58,8 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
 
     cover = None
     if "cover" in meta:
-        cover = (root / meta["cover"].value).resolve()
-        if not _inside(root, cover):
-            diags.add("E116", meta["cover"].loc, f"cover image '{meta['cover'].value}' is outside the manuscript folder")
-        elif not cover.is_file():
-            diags.add("E105", meta["cover"].loc, f"cover image '{meta['cover'].value}' does not exist", f"looked for {cover}")
-        elif cover.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            diags.add("E108", meta["cover"].loc, "a cover must be a PNG or JPEG image")
+        found = check_image(meta["cover"].value, root, root, meta["cover"].loc, diags, what="cover image")
+        cover = found.path if found else None
     editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, diags)
     diags.raise_if_errors()
 
@@ -118,7 +114,7 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
         if not path.is_file():
             diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", f"looked for {path}")
             continue
-        doc = load_document(path, _display(path), parser, language, diags)
+        doc = load_document(path, _display(path), parser, language, diags, root)
         if doc is None:
             continue
         if doc.number in by_number:

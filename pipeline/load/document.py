@@ -11,7 +11,8 @@ from pipeline.load.markdown import MarkdownReader, smart_text
 from pipeline.load.schema import FRONT_MATTER_FIELDS
 from pipeline.load.text import read_text
 from pipeline.load.yamlnodes import compose, read_mapping
-from pipeline.model import Document, Footnote, SourceLoc, footnote_refs
+from pipeline.load.images import check_image
+from pipeline.model import Document, Figure, Footnote, SourceLoc, Text, footnote_refs
 
 _FENCE = "---"
 #: A paragraph longer than this is almost certainly a lost paragraph break; laying it out
@@ -42,8 +43,13 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[str, s
     return None
 
 
-def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diags: Diagnostics) -> Document | None:
-    """Read one document; problems go to ``diags`` and the result is None when it is unusable."""
+def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diags: Diagnostics,
+                  root: Path | None = None) -> Document | None:
+    """Read one document; problems go to ``diags`` and the result is None when it is unusable.
+
+    Images are looked for beside the document and must lie inside ``root`` (the manuscript
+    folder; by default the document's own folder).
+    """
     text = read_text(path, file, diags)
     if text is None:
         return None
@@ -58,8 +64,18 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
     if "number" not in meta or "title" not in meta:
         return None
 
+    def figure(src: str, alt: str, title: str, loc: SourceLoc) -> Figure | None:
+        found = check_image(src, path.parent, root or path.parent, loc, diags)
+        if found is None:
+            return None
+        if not alt.strip():
+            diags.add("W115", loc, f"image '{src}' has no description",
+                      "say what it shows between the brackets, for readers who cannot see it: ![A typed memorandum, first page](…)")
+        caption = (Text(smart_text(language, title)),) if title.strip() else ()
+        return Figure(found.path, alt.strip(), caption, loc, found.pixels, found.mode)
+
     def markdown(text: str, first_line: int, role: str):
-        return MarkdownReader(parser, file, first_line, role, diags).read(text)
+        return MarkdownReader(parser, file, first_line, role, diags, figure).read(text)
 
     headnote, notes_h = markdown(meta["headnote"].value, meta["headnote"].first_line, "headnote") if "headnote" in meta else ((), ())
     body, notes_b = markdown(body_text, body_line, "body")

@@ -7,6 +7,8 @@ its ``SourceLoc``. Smart quotes, dashes and the ellipsis come from markdown-it's
 
 from __future__ import annotations
 
+from typing import Callable
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -17,6 +19,7 @@ from pipeline.model import (
     BlockQuote,
     Code,
     Emphasis,
+    Figure,
     Footnote,
     FootnoteRef,
     Heading,
@@ -61,15 +64,21 @@ def smart_text(language: str, text: str) -> str:
     return "".join(child.content for child in md.parseInline(text, {})[0].children or [])
 
 
+#: Makes a figure of an image token standing alone (src, description, caption), or reports why not.
+FigureMaker = Callable[[str, str, str, SourceLoc], "Figure | None"]
+
+
 class MarkdownReader:
     """Turns one text (a body, a headnote, a source note) into blocks and footnotes."""
 
-    def __init__(self, parser: MarkdownIt, file: str, first_line: int, role: str, diags: Diagnostics):
+    def __init__(self, parser: MarkdownIt, file: str, first_line: int, role: str, diags: Diagnostics,
+                 figure: FigureMaker | None = None):
         self.parser = parser
         self.file = file
         self.first_line = first_line
         self.role = role
         self.diags = diags
+        self.figure = figure
 
     def read(self, text: str) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
         self._footnotes: list[Footnote] = []
@@ -91,7 +100,14 @@ class MarkdownReader:
                 return blocks, pos
             if tok.type == "paragraph_open":
                 loc = self._loc(tok)
-                blocks.append(Paragraph(self._inlines(tokens[pos + 1].children or [], loc), loc, role=self.role))
+                children = tokens[pos + 1].children or []
+                image = _lone_image(children)
+                if image is not None and self.figure is not None:
+                    figure = self.figure(image.attrGet("src") or "", image.content, image.attrGet("title") or "", loc)
+                    if figure is not None:
+                        blocks.append(figure)
+                else:
+                    blocks.append(Paragraph(self._inlines(children, loc), loc, role=self.role))
                 pos += 3
             elif tok.type == "heading_open":
                 loc = self._loc(tok)
@@ -120,6 +136,10 @@ class MarkdownReader:
             elif tok.type == "footnote_reference_open":
                 inner, pos = self._blocks(tokens, pos + 1, "footnote_reference_close")
                 loc = inner[0].loc if inner else self._loc(None)
+                for figure in (b for b in inner if isinstance(b, Figure)):
+                    self.diags.add("W110", figure.loc, f"an image in a footnote is not placed: '{figure.alt}'",
+                                   "place it in the text, in a paragraph of its own")
+                inner = [b for b in inner if not isinstance(b, Figure)]
                 self._footnotes.append(Footnote(tok.meta["label"], tuple(_plain(b) for b in inner), loc))
                 pos += 1
             elif tok.type == "hr":
@@ -162,11 +182,17 @@ class MarkdownReader:
                 out.append(FootnoteRef(t.meta["label"], loc))
             elif t.type == "image":
                 src = t.attrGet("src") or ""
-                self.diags.add("W110", loc, f"image '{src}' is not placed: images are not supported yet",
-                               "its description is printed instead")
+                self.diags.add("W110", loc, f"image '{src}' stands inside a line of text and is not placed",
+                               "give it a paragraph of its own; its description is printed instead")
                 _append_text(out, t.content)
             pos += 1
         return out, pos
+
+
+def _lone_image(children: list[Token]) -> Token | None:
+    """The image token of a paragraph that holds one image and nothing else but spaces."""
+    solid = [t for t in children if not (t.type in ("softbreak", "hardbreak") or (t.type == "text" and not t.content.strip()))]
+    return solid[0] if len(solid) == 1 and solid[0].type == "image" else None
 
 
 def _append_text(out: list[Inline], text: str) -> None:

@@ -13,14 +13,18 @@ import re
 import weasyprint
 
 from pipeline.layout.pages import anchor_pages
-from pipeline.model import Book, Heading, Paragraph, Text, walk_blocks
+from weasyprint.images import RasterImage
+
+from pipeline.model import Book, Figure, Heading, Paragraph, Text, walk_blocks
 from pipeline.proof.findings import Finding
+from pipeline.write.separation import needs_cmyk
 
 # A paragraph opening like a speaker turn: one to three capitalised words and a colon.
 _TURN = re.compile(r"^([A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w'’.\-]*(?: [A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w'’.\-]*){0,2}):\s")
 # Omissions typed as "..." or "(...)" (the typographer has made "..." into "…").
 _OLD_OMISSION = re.compile(r"\((?:…|\.\.\.)\)|(?<=\s)…(?=\s)")
 _PX = 0.75  # WeasyPrint lays out in CSS px; findings give points
+MIN_DPI = 300  # what a print shop asks of a halftone at its printed size
 
 
 def model_findings(book: Book) -> list[Finding]:
@@ -43,6 +47,9 @@ def model_findings(book: Book) -> list[Finding]:
             if doc.speakers and block.speaker is None and (m := _TURN.match(text)) and block.role == "body":
                 out.append(Finding("W404", f"'{m[1]}:' opens a turn, but {m[1]} is not in speakers", f"speakers are {', '.join(doc.speakers)}", paragraph=block.anchor, line=block.loc.line, **where))
         for block in walk_blocks(doc.headnote + doc.body + doc.source):
+            if isinstance(block, Figure) and needs_cmyk(block.path):
+                out.append(Finding("W410", f"'{block.path.name}' is an RGB image: print gets it converted to the CMYK of the output profile",
+                                   "check its colours in the proof, or supply it in CMYK or greyscale", line=block.loc.line, **where))
             if isinstance(block, (Paragraph, Heading)):
                 text = "".join(n.text for n in block.inlines if isinstance(n, Text))
                 for m in _OLD_OMISSION.finditer(text):
@@ -59,6 +66,7 @@ def layout_findings(book: Book, document: weasyprint.Document, labels: list[str]
     """Findings read off the laid-out pages."""
     out: list[Finding] = []
     owner = _block_owners(book)
+    figures = {b.key: b for d in book.documents for b in walk_blocks(d.headnote + d.body + d.source) if isinstance(b, Figure)}
     for index, page in enumerate(document.pages):
         page_box = page._page_box
         left = page_box.content_box_x()
@@ -72,6 +80,19 @@ def layout_findings(book: Book, document: weasyprint.Document, labels: list[str]
             element = getattr(box, "element", None)
             key = (element.get("data-key") if element is not None and hasattr(element, "get") else None) or key
             kind = type(box).__name__
+            image = getattr(box, "replacement", None)
+            if isinstance(image, RasterImage) and box.width:
+                dpi = image.width / (box.width / 96)
+                if dpi < MIN_DPI - 0.5:
+                    doc, figure = owner.get(key, (None, None))
+                    source = figures[key].loc if key in figures else None
+                    out.append(Finding(
+                        "W409", f"image printed at {dpi:.0f} dpi ({image.width} pixels across {box.width * _PX / 72:.2f} in)",
+                        f"supply it with at least {round(MIN_DPI * box.width / 96)} pixels across, or print it smaller",
+                        document=doc, paragraph=figure, page=labels[index],
+                        file=source.file if source else None, line=source.line if source else None,
+                        box=(box.position_x * _PX, box.position_y * _PX, box.width * _PX, box.height * _PX),
+                    ))
             if kind in ("TextBox", "InlineReplacedBox", "BlockReplacedBox", "TableBox") and box.width:
                 x0, x1 = box.position_x, box.position_x + box.margin_width()
                 if (x1 > right + 1 or x0 < left - 1) and key not in seen:
@@ -115,6 +136,6 @@ def _block_owners(book: Book) -> dict[str, tuple[int, str | None]]:
     for doc in book.documents:
         out[doc.anchor] = (doc.number, None)
         for block in walk_blocks(doc.headnote + doc.body + doc.source):
-            if isinstance(block, (Paragraph, Heading)) and block.key:
+            if isinstance(block, (Paragraph, Heading, Figure)) and block.key:
                 out[block.key] = (doc.number, block.anchor)
     return out

@@ -6,6 +6,7 @@ press can override one block of one template. Autoescape is on and undefined nam
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jinja2
@@ -15,6 +16,7 @@ from pipeline.model import (
     BlockQuote,
     Book,
     Document,
+    Figure,
     Footnote,
     Heading,
     Inline,
@@ -33,6 +35,17 @@ STYLES = Path(__file__).resolve().parents[2] / "styles"
 def chapter_file(document_number: int) -> str:
     """The EPUB content file of a document."""
     return f"doc-{document_number}.xhtml"
+
+
+def epub_image_file(figure: Figure) -> str:
+    """An image's name in the EPUB: from its content, so one file used twice is stored once."""
+    digest = hashlib.sha256(figure.path.read_bytes()).hexdigest()[:16]
+    return f"images/{digest}{'.png' if figure.media_type == 'image/png' else '.jpg'}"
+
+
+def image_src(figure: Figure, target: str) -> str:
+    """Print reads the manuscript's file (through the confined fetcher); the EPUB its own copy."""
+    return figure.path.as_uri() if target == "print" else epub_image_file(figure)
 TYPEFACE = "Gentium Book Plus"
 
 
@@ -68,7 +81,7 @@ def page_breaks(book: Book) -> list[tuple[Document, str]]:
         for block in walk_blocks(doc.headnote + doc.body + doc.source):
             if getattr(block, "page_break", None):
                 out.append((doc, block.page_break))
-            if isinstance(block, (Paragraph, Heading)):
+            if isinstance(block, (Paragraph, Heading, Figure)):
                 out.extend((doc, node.label) for node in iter_inlines((block,)) if isinstance(node, PageBreak))
     return out
 
@@ -104,8 +117,9 @@ class Renderer:
             heading=lambda b: isinstance(b, Heading),
             blockquote=lambda b: isinstance(b, BlockQuote),
             listblock=lambda b: isinstance(b, ListBlock),
+            figure=lambda b: isinstance(b, Figure),
         )
-        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines)
+        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src)
 
     def inline_renderer(self, target: str, doc: Document) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import Book, Document, Heading, NumberingPolicy, Paragraph
+from pipeline.model import Book, Document, Figure, Heading, NumberingPolicy, Paragraph
 from pipeline.transforms.walk import map_blocks
 
 
@@ -17,8 +17,8 @@ def number_paragraphs(book: Book) -> Book:
     """Reads top-level paragraphs and ``book.numbering``; sets ``number`` and ``anchor`` (1..n per document).
 
     Order: headnote, body (speaker turns included), source note. Paragraphs inside block
-    quotations, lists and footnotes are never numbered; headings get ``doc{N}-h{k}`` ids. Every
-    paragraph and heading outside footnotes also gets a ``key`` (``doc{N}-b{k}``), by which
+    quotations, lists and footnotes are never numbered; headings get ``doc{N}-h{k}`` ids and
+    images ``doc{N}-fig{k}``. Every paragraph, heading and image outside footnotes also gets a ``key`` (``doc{N}-b{k}``), by which
     the printed pages are mapped back into the text for the EPUB's page-list.
     """
     return replace(book, documents=tuple(_document(d, book.numbering) for d in book.documents))
@@ -27,18 +27,19 @@ def number_paragraphs(book: Book) -> Book:
 def _document(doc: Document, policy: NumberingPolicy) -> Document:
     counter = 0
     headings = 0
+    figures = 0
     blocks = 0
 
     def keyed(block):
         """Every paragraph and heading, nested ones too, gets a key in reading order."""
         nonlocal blocks
-        if isinstance(block, (Paragraph, Heading)):
+        if isinstance(block, (Paragraph, Heading, Figure)):
             blocks += 1
             return replace(block, key=f"doc{doc.number}-b{blocks}")
         return block
 
     def part(blocks, numbered: bool):
-        nonlocal counter, headings
+        nonlocal counter, headings, figures
         out = []
         for block in blocks:
             if isinstance(block, Paragraph) and numbered:
@@ -47,6 +48,9 @@ def _document(doc: Document, policy: NumberingPolicy) -> Document:
             elif isinstance(block, Heading):
                 headings += 1
                 block = replace(block, anchor=f"doc{doc.number}-h{headings}")
+            elif isinstance(block, Figure):
+                figures += 1
+                block = replace(block, anchor=f"doc{doc.number}-fig{figures}")
             out.append(block)
         return tuple(out)
 

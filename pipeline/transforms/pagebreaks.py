@@ -13,6 +13,7 @@ from pipeline.model import (
     Book,
     CrossRef,
     Emphasis,
+    Figure,
     Heading,
     Inline,
     LineBreak,
@@ -43,6 +44,8 @@ def insert_page_breaks(book: Book, starts: list[PageStart], labels: list[str]) -
                 else:
                     inlines = insert_at_word(inlines, words - speaker_words, PageBreak(label))
             return replace(b, inlines=inlines, page_break=at_start)
+        if isinstance(b, Figure) and b.key in by_key:  # a page that begins with an image
+            return replace(b, page_break=by_key[b.key][0][1])
         return b
 
     def document(doc):

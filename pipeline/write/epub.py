@@ -18,9 +18,9 @@ from lxml import etree
 
 from pipeline.clock import build_time
 from pipeline.layout.compose import stylesheet_paths
-from pipeline.model import Book
+from pipeline.model import Book, Figure, walk_blocks
 from pipeline.render import Renderer
-from pipeline.render.html import STYLES, chapter_file, page_breaks
+from pipeline.render.html import STYLES, chapter_file, epub_image_file, page_breaks
 from pipeline.write.cover import cover_image
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
@@ -63,6 +63,9 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
         uid="nav", file_name=NAV_FILE, media_type=xhtml, content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets).encode()
     )
     nav.properties = ["nav"]
+    for name, figure in sorted(_figures(book).items()):
+        eb.add_item(epub.EpubItem(uid="img-" + name[7:-4], file_name=name, media_type=figure.media_type,
+                                  content=figure.path.read_bytes()))
     chapters = []
     for doc in book.documents:
         item = epub.EpubItem(
@@ -82,6 +85,16 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
     epub.write_epub(str(tmp), eb, {"raise_exceptions": True, "mtime": build_time(book), "epub2_guide": False})
     _repack(tmp, target, build_time(book), book.language)
     tmp.unlink()
+
+
+def _figures(book: Book) -> dict[str, Figure]:
+    """The book's images by their name in the EPUB (one file used twice is stored once)."""
+    return {
+        epub_image_file(block): block
+        for doc in book.documents
+        for block in walk_blocks(doc.headnote + doc.body + doc.source)
+        if isinstance(block, Figure)
+    }
 
 
 def _metadata(eb: epub.EpubBook, book: Book) -> None:
@@ -105,6 +118,14 @@ def _metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
     for prop, value in ACCESSIBILITY:
         eb.add_metadata(None, "meta", value, {"property": prop})
+    figures = _figures(book).values()
+    described = all(f.alt for f in figures)
+    # Text alone is sufficient when every image is described; otherwise the images must be seen.
+    eb.add_metadata(None, "meta", "textual" if described else "textual,visual", {"property": "schema:accessModeSufficient"})
+    if figures:
+        eb.add_metadata(None, "meta", "visual", {"property": "schema:accessMode"})
+        if described:
+            eb.add_metadata(None, "meta", "alternativeText", {"property": "schema:accessibilityFeature"})
     if page_breaks(book):
         eb.add_metadata(None, "meta", "pageBreakMarkers", {"property": "schema:accessibilityFeature"})
         eb.add_metadata(None, "meta", "pageNavigation", {"property": "schema:accessibilityFeature"})
@@ -116,11 +137,10 @@ def _metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
 
 
-#: EPUB Accessibility 1.1 statements that hold for every book press makes: text only, in
+#: EPUB Accessibility 1.1 statements that hold for every book press makes: text in
 #: reading order, with navigation by document and heading, and no flashing or sound.
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
-    ("schema:accessModeSufficient", "textual"),
     ("schema:accessibilityFeature", "structuralNavigation"),
     ("schema:accessibilityFeature", "tableOfContents"),
     ("schema:accessibilityFeature", "readingOrder"),

@@ -8,17 +8,32 @@ and press's own styles are served; anything else is refused (and reported by the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+class _Converted(URLFetcherResponse):
+    """An image served converted: no ``path``, so WeasyPrint embeds these bytes, not the file's."""
+
+    @property
+    def path(self):
+        return None
+
 
 class LocalFetcher(URLFetcher):
-    """Serves files under ``roots``; refuses every other URL."""
+    """Serves files under ``roots``; refuses every other URL.
 
-    def __init__(self, roots: list[Path]):
+    ``convert`` (the print build's colour separation) may replace an image's bytes.
+    """
+
+    def __init__(self, roots: list[Path], convert: Callable[[bytes], bytes | None] | None = None):
         super().__init__(allowed_protocols=("file",))
         self.roots = [r.resolve() for r in roots]
+        self.convert = convert
 
     def fetch(self, url, headers=None):
         parsed = urlparse(url)
@@ -27,4 +42,9 @@ class LocalFetcher(URLFetcher):
         path = Path(unquote(parsed.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
             raise ValueError(f"not a file inside the book or its styles: {path}")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        data = path.read_bytes()
+        if self.convert is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+            converted = self.convert(data)
+            if converted is not None:
+                return _Converted(path.as_uri(), converted)
+        return URLFetcherResponse(path.as_uri(), data)

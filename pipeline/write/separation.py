@@ -1,0 +1,76 @@
+"""Images in print colour: RGB photographs into the output intent's CMYK, and back for the screen.
+
+WeasyPrint converts no colour, and PDF/X allows no device RGB, so an RGB image would fail the
+print PDF. The print build reads each image through ``print_image``: an RGB (or palette)
+image that is in fact grey becomes greyscale, printed in black ink alone (what a facsimile of a
+typed page should be); any other is converted with littleCMS (Pillow's ImageCms) from its own
+embedded profile, or sRGB, into the book's CMYK profile, relative colorimetric with black-point
+compensation, the usual prepress intent for photographs in a book. The result is a JPEG,
+because that is the one raster format a PDF carries in CMYK. The screen PDF, written from the
+same layout, gets the editor's file back, or an RGB rendering of a CMYK original.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageCms
+
+JPEG_QUALITY = 95
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """Transparent pixels over white paper; palettes and 16-bit greys become RGB."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _is_grey(rgb: Image.Image) -> bool:
+    r, g, b = rgb.split()
+    return ImageChops.difference(r, g).getbbox() is None and ImageChops.difference(g, b).getbbox() is None
+
+
+def needs_cmyk(path: Path) -> bool:
+    """Whether print converts this image into CMYK (it is neither grey nor CMYK already)."""
+    with Image.open(path) as image:
+        if image.mode in ("L", "CMYK") and "transparency" not in image.info:
+            return False
+        return not _is_grey(_flattened(image))
+
+
+def print_image(data: bytes, profile: Path) -> bytes | None:
+    """The image as printed: greyscale or CMYK bytes, or None when it is printable as it is."""
+    with Image.open(BytesIO(data)) as image:
+        if image.mode in ("L", "CMYK") and "transparency" not in image.info:
+            return None
+        source_icc = image.info.get("icc_profile")
+        rgb = _flattened(image)
+    out = BytesIO()
+    if _is_grey(rgb):
+        rgb.convert("L").save(out, format="PNG")
+        return out.getvalue()
+    source = ImageCms.ImageCmsProfile(BytesIO(source_icc)) if source_icc else ImageCms.createProfile("sRGB")
+    cmyk = ImageCms.profileToProfile(
+        rgb, source, str(profile), renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        outputMode="CMYK", flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    cmyk.save(out, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+    return out.getvalue()
+
+
+def screen_image(data: bytes, profile: Path | None) -> bytes | None:
+    """The image for the screen PDF: RGB from a CMYK original, or None when it is fine as it is."""
+    with Image.open(BytesIO(data)) as image:
+        if image.mode != "CMYK":
+            return None
+        if profile is not None:
+            rgb = ImageCms.profileToProfile(image, str(profile), ImageCms.createProfile("sRGB"), outputMode="RGB")
+        else:
+            rgb = image.convert("RGB")
+    out = BytesIO()
+    rgb.save(out, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+    return out.getvalue()
