@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from functools import partial
@@ -14,9 +15,9 @@ from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.pdfx import print_pdf_problems
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
-from pipeline.layout.compose import PRINT, SCREEN, lay_out
-from pipeline.layout.pagemap import page_starts
-from pipeline.layout.pages import page_labels
+from pipeline.layout.cache import PartCache
+from pipeline.layout.compose import FOLIO_LAYER, SCREEN
+from pipeline.layout.folios import book_anchor_labels, book_labels, book_page_starts, lay_out_folios
 from pipeline.layout.profile import find_cmyk_profile
 from pipeline.layout.screen import make_screen
 from pipeline.load import load_book
@@ -25,6 +26,8 @@ from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
+from pipeline.layout.workers import lay_out_parts
+from pipeline.write.bind import bind
 from pipeline.write.epub import write_epub
 from pipeline.write.pdf import write_pdf
 
@@ -49,12 +52,16 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     progress: Progress = lambda message: None,
     edition: str | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Build the book in ``book_dir`` (or one class ``edition`` of it) into ``out_dir``.
 
     Raises ``ManuscriptError`` when the manuscript has errors. Outputs are written to
     temporary names and renamed only once every format has been made and checked, so a
-    failed build leaves ``out_dir`` as it was.
+    failed build leaves ``out_dir`` as it was. The book is laid out in parts by ``jobs``
+    processes (default: one per core); parts unchanged since the last build into ``out_dir``
+    are taken from its cache unless ``use_cache`` is off.
     """
     result = BuildResult()
     diags = result.diagnostics
@@ -68,23 +75,38 @@ def build(
     profile = find_cmyk_profile(book)
 
     with _outputs(out_dir, result) as write:
-        with stage("html"):
-            html = renderer.print_html()
-        # The print layout serves the print PDF and the EPUB's page-list alike.
+        cache = PartCache(_cache_folder(out_dir, use_cache))
+        # The print layout, part by part in worker processes, serves the PDFs and the EPUB's page-list.
         with stage("layout"):
-            document = lay_out(book, renderer, html, PRINT, diags, profile)
-            result.pages = len(document.pages)
-            labels, starts = page_labels(book, document), page_starts(document)
+            guesses = cache.read_pages()
+            parts = lay_out_parts(book, profile, "pdf" in formats, jobs or os.cpu_count() or 1, cache, guesses, progress)
+            for part in parts:
+                for d in part.diagnostics:
+                    diags.add(d.code, d.loc, d.message, d.hint)
+            layer, plan = lay_out_folios(book, renderer, parts, diags, profile)
+            labels = book_labels(parts, plan)
+            starts = book_page_starts(parts, plan)
+            result.pages = len(plan)
+            cache.write_pages(book_anchor_labels(parts, plan, labels))
         progress(f"  {result.pages} pages")
         if "pdf" in formats:
+            front = parts[0].pages
             with stage("pdf"):
-                target = write(f"{book.slug}.pdf", partial(write_pdf, book, document, variant=PRINT))
+                layer_pdf = cache.scratch("folios-print.pdf")
+                write_pdf(book, layer, layer_pdf, FOLIO_LAYER, labels=False)
+                target = write(f"{book.slug}.pdf", partial(
+                    bind, parts, [p.print_pdf for p in parts], layer_pdf, plan, front,
+                    tagged=False, object_streams=book.print.standard != "pdf/x-1a"))
                 for problem in print_pdf_problems(target, book):
                     diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
-            with stage("screen pdf"):  # the same pages, without bleed and in RGB: no second layout
-                make_screen(document, profile)
-                write(f"{book.slug}-screen.pdf", partial(write_pdf, book, document, variant=SCREEN))
-        del document  # a laid-out book holds ~0.4 MB a page
+            with stage("screen pdf"):  # the same parts, without bleed and in RGB: no second layout
+                make_screen(layer, profile)
+                layer_pdf = cache.scratch("folios-screen.pdf")
+                write_pdf(book, layer, layer_pdf, SCREEN, labels=False, tagged=False)
+                write(f"{book.slug}-screen.pdf", partial(
+                    bind, parts, [p.screen_pdf for p in parts], layer_pdf, plan, front,
+                    tagged=True, object_streams=True))
+        del layer
         if "epub" in formats:
             with stage("epub"):
                 paged = insert_page_breaks(book, starts, labels)
@@ -113,6 +135,16 @@ def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progr
                   "run 'bash setup.sh' (installs Debian's libgs-common) or set print.profile in book.yaml")
     diags.raise_if_errors()
     return book
+
+
+def _cache_folder(out_dir: Path, use_cache: bool) -> Path:
+    """Parts are kept in ``DIR/.press-cache``; without the cache, in a scratch folder emptied each build."""
+    folder = out_dir / ".press-cache"
+    if not use_cache:
+        folder = folder / "uncached"
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _stage_clock(timings: dict[str, float], progress: Progress):

@@ -26,6 +26,11 @@ def write_manuscript(root: Path, book_yaml: str, documents: dict[str, str]) -> P
     return root
 
 
+def outputs(folder: Path):
+    """What a build left in ``folder`` for the reader: its files, without press's hidden cache."""
+    return [p for p in folder.iterdir() if not p.name.startswith(".")]
+
+
 @pytest.fixture
 def manuscript(tmp_path):
     """A factory for inline manuscripts: ``manuscript(book_yaml, {name: text})``."""

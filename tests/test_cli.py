@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from pipeline.cli import main
+from tests.conftest import outputs
 
 BOOK = "title: Tiny\ndocuments: [a.md]\n"
 DOC = "---\nnumber: 1\ntitle: A\n---\nOne paragraph.\n"
@@ -15,14 +16,14 @@ def test_build_writes_both_formats(manuscript, tmp_path, capsys):
     root = manuscript(BOOK, {"a.md": DOC})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "--quiet"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["tiny-screen.pdf", "tiny.epub", "tiny.pdf"]
+    assert sorted(p.name for p in outputs(out)) == ["tiny-screen.pdf", "tiny.epub", "tiny.pdf"]
 
 
 def test_format_option_selects_outputs(manuscript, tmp_path):
     root = manuscript(BOOK, {"a.md": DOC})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "--format", "epub", "-q"]) == 0
-    assert [p.name for p in out.iterdir()] == ["tiny.epub"]
+    assert [p.name for p in outputs(out)] == ["tiny.epub"]
 
 
 def test_manuscript_error_exits_1_with_one_line_and_writes_nothing(manuscript, tmp_path):
@@ -38,17 +39,17 @@ def test_manuscript_error_exits_1_with_one_line_and_writes_nothing(manuscript, t
     assert len(problems) == 1
     assert problems[0].startswith(f"{root / 'book.yaml'}:3:1: error[E102]: unknown key 'colour'")
     assert "Traceback" not in proc.stderr
-    assert not out.exists() or not any(out.iterdir())
+    assert not out.exists() or not any(outputs(out))
 
 
 def test_failed_build_keeps_previous_outputs(manuscript, tmp_path):
     root = manuscript(BOOK, {"a.md": DOC})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "-q"]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in outputs(out)}
     (root / "a.md").write_text("---\nnumber: 1\n")  # unclosed front matter
     assert main(["build", str(root), "--out", str(out), "-q"]) == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in outputs(out)} == before
 
 
 def test_usage_errors_exit_2(capsys):

@@ -12,7 +12,7 @@ from pipeline.build import build
 from pipeline.cli import main
 from pipeline.diagnostics import ManuscriptError
 from pipeline.load import load_book
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, outputs
 from tests.epubcheck import epubcheck_messages
 
 
@@ -60,7 +60,7 @@ def test_edition_pdf_is_its_own_book(edition_build, sample_book):
 
 def test_edition_all_builds_every_edition(tmp_path, capsys):
     assert main(["build", str(SAMPLE), "--out", str(tmp_path), "--edition", "all", "--format", "epub", "-q"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in outputs(tmp_path)) == [
         "a-line-in-cold-water-law-of-the-sea.epub",
         "a-line-in-cold-water-science.epub",
     ]

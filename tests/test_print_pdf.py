@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.diagnostics import ManuscriptError
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, outputs as listed
 
 
 def outputs(result):
@@ -138,7 +138,7 @@ def test_rgb_colour_fails_the_print_build_and_writes_nothing(manuscript, tmp_pat
         build(root, tmp_path / "out")
     assert {d.code for d in err.value.diagnostics} == {"E300"}
     assert "RGB" in err.value.diagnostics[0].message or "not in CMYK" in err.value.diagnostics[0].message
-    assert not any((tmp_path / "out").iterdir())
+    assert not any(listed(tmp_path / "out"))
 
 
 def test_bad_print_settings_are_reported(manuscript):

@@ -42,6 +42,10 @@ PRINT = Variant("print", "print-colour.css", bleed=True)
 # The screen PDF is written from the print layout (layout/screen.py), never laid out itself.
 SCREEN = Variant("screen", "print-colour.css", bleed=False)
 PROOF = Variant("proof", "print-colour.css", bleed=True, extra_css=("proof.css",))
+# One part of the print book (the front matter, or a document), laid out alone to be bound.
+PRINT_PART = Variant("print", "print-colour.css", bleed=True, extra_css=("chunk.css",))
+# The folio layer of the bound book (layout/folios.py).
+FOLIO_LAYER = Variant("print", "print-colour.css", bleed=True, extra_css=("folio-layer.css",))
 
 
 def media_bleed(book: Book, variant: Variant) -> float:
@@ -82,9 +86,13 @@ def _routed(diags: Diagnostics, loc: SourceLoc):
 
 
 def lay_out(
-    book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None
+    book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None,
+    extra_css: str = "",
 ) -> weasyprint.Document:
-    """Lay the book out for ``variant``; the result knows every page and every anchor on it."""
+    """Lay the book out for ``variant``; the result knows every page and every anchor on it.
+
+    ``extra_css`` follows the page geometry (a part laid out alone sets its first folio there).
+    """
     # In print every image is separated into the output intent's colours as it is read.
     separate = partial(print_image, profile=profile) if profile and variant.bleed else None
     fetcher = LocalFetcher([STYLES, book.root] + ([profile.parent] if profile else []), convert=separate)
@@ -96,7 +104,7 @@ def lay_out(
         media_bleed=media_bleed(book, variant),
         # Without a profile (an EPUB-only build on a machine without one) the layout is the same.
         profile_url=profile.resolve().as_uri() if profile and variant.bleed else "",
-    )
+    ) + extra_css
     shared = {"font_config": fonts, "url_fetcher": fetcher, "color_profiles": profiles}
     paths = stylesheet_paths(book, variant.layers)
     sheets = []

@@ -21,7 +21,7 @@ def first_body_page(book: Book, document: weasyprint.Document) -> int:
     return anchor_pages(document)[book.documents[0].anchor]
 
 
-def _roman(n: int) -> str:
+def roman(n: int) -> str:
     out = ""
     for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
                            (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
@@ -34,4 +34,4 @@ def _roman(n: int) -> str:
 def page_labels(book: Book, document: weasyprint.Document) -> list[str]:
     """The folio of every page as printed: lower-case roman in the front matter, then 1, 2, …"""
     first = first_body_page(book, document)
-    return [_roman(i + 1) if i < first else str(i - first + 1) for i in range(len(document.pages))]
+    return [roman(i + 1) if i < first else str(i - first + 1) for i in range(len(document.pages))]

@@ -7,6 +7,7 @@ press can override one block of one template. Autoescape is on and undefined nam
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -97,6 +98,19 @@ def note_inlines(note: Footnote) -> tuple[Inline, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of the print book laid out on its own: the front matter, or some documents.
+
+    ``pages`` gives the printed page of every anchor the part refers to (contents entries,
+    cross-references), since a part's own page counter knows nothing of the rest of the book.
+    """
+
+    front: bool = False
+    documents: tuple[Document, ...] = ()
+    pages: dict[str, str] = field(default_factory=dict)
+
+
 class Renderer:
     """Holds the Jinja2 environment for one book and renders each output's HTML."""
 
@@ -121,9 +135,10 @@ class Renderer:
         )
         self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src)
 
-    def inline_renderer(self, target: str, doc: Document) -> InlineRenderer:
+    def inline_renderer(self, target: str, doc: Document, page_of=None) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}
-        return InlineRenderer(target, doc.number, notes, self._print_href if target == "print" else self._epub_href)
+        href = self._print_href if target == "print" else self._epub_href
+        return InlineRenderer(target, doc.number, notes, href, page_of)
 
     @staticmethod
     def _print_href(anchor: str) -> str:
@@ -135,12 +150,16 @@ class Renderer:
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{chapter_file(number)}#{anchor}"
 
-    def print_html(self, proof: dict | None = None) -> str:
-        """The whole book as one HTML document, for WeasyPrint; ``proof`` adds the slug line."""
+    def print_html(self, proof: dict | None = None, part: Part | None = None) -> str:
+        """The book as one HTML document for WeasyPrint, or one ``part`` of it; ``proof`` adds the slug line."""
+        page_of = part.pages.get if part is not None else None
         return self.env.get_template("book.html.j2").render(
             book=self.book,
             proof=proof,
-            inline_renderer=lambda doc: self.inline_renderer("print", doc),
+            with_front=part is None or part.front,
+            documents=self.book.documents if part is None else part.documents,
+            pages=part.pages if part is not None else {},
+            inline_renderer=lambda doc: self.inline_renderer("print", doc, page_of),
             created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 

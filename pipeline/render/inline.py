@@ -42,10 +42,12 @@ class InlineRenderer:
     """
 
     def __init__(
-        self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]], href: Callable[[str], str]
+        self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]], href: Callable[[str], str],
+        page_of: Callable[[str], str | None] | None = None,
     ):
         self.target = target
         self.href = href  # anchor id -> link target in this output (same file, or another chapter)
+        self.page_of = page_of  # anchor id -> its printed page, when a part of the book is laid out alone
         self.document_number = document_number
         self.notes = notes
         self._placed: set[int] = set()  # a note referenced twice is set (print) or targeted (EPUB) once
@@ -79,6 +81,10 @@ class InlineRenderer:
         if isinstance(node, CrossRef):
             if node.anchor is None:  # reported by checks.xrefs; the words stay
                 return self(node.children)
+            page = self.page_of(node.anchor) if self.page_of is not None else None
+            if page is not None:
+                return Markup('<a class="xref" href="%s" data-page="%s">%s</a>') % (
+                    self.href(node.anchor), page, self(node.children))
             return Markup('<a class="xref" href="%s">%s</a>') % (self.href(node.anchor), self(node.children))
         raise TypeError(f"no HTML for {type(node).__name__}")
 

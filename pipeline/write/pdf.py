@@ -48,22 +48,23 @@ def _source_date_epoch(seconds: int):
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def _finisher(book: Book, variant: Variant):
+def _finisher(book: Book, variant: Variant, marks: bool = True, labels: bool = True):
     def finish(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
         pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
         if variant.bleed:
             bleed = book.print.bleed
             width, height = book.print.trim_width, book.print.trim_height
-            marks = marks_operators(book.print.marks, width, height, bleed)
+            operators = marks_operators(book.print.marks, width, height, bleed) if marks else None
             for page in pages:
                 x0, y0, x1, y1 = page["TrimBox"]
                 page["BleedBox"] = pydyf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
-                if marks:
-                    _referenced(pdf, page["Contents"]).stream.append(marks)
-        first = first_body_page(book, document)
-        labels = [0, pydyf.Dictionary({"S": "/r"})] if first else []
-        labels += [first, pydyf.Dictionary({"S": "/D", "St": 1})]
-        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(labels)})
+                if operators:
+                    _referenced(pdf, page["Contents"]).stream.append(operators)
+        if labels:
+            first = first_body_page(book, document)
+            nums = [0, pydyf.Dictionary({"S": "/r"})] if first else []
+            nums += [first, pydyf.Dictionary({"S": "/D", "St": 1})]
+            pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
         _stable_document_id(pdf, document_uuid(book, variant))
 
     return finish
@@ -86,7 +87,17 @@ def _stable_document_id(pdf: pydyf.PDF, doc_id: uuid.UUID) -> None:
     ]
 
 
-def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant) -> None:
-    pdf_variant = SCREEN_VARIANT if variant is SCREEN else PDF_VARIANTS[book.print.standard]
+def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant, *,
+              marks: bool = True, labels: bool = True, tagged: bool = True) -> None:
+    """Paint ``document`` as the ``variant`` PDF.
+
+    A part of a book to be bound (``write/bind.py``) is written without marks and labels: the
+    folio layer brings the marks, the binder sets the book's labels.
+    """
+    if variant.name == SCREEN.name:
+        pdf_variant = SCREEN_VARIANT if tagged else None
+    else:
+        pdf_variant = PDF_VARIANTS[book.print.standard]
     with _source_date_epoch(epoch_seconds(book)):
-        document.write_pdf(target, pdf_variant=pdf_variant, finisher=_finisher(book, variant))
+        document.write_pdf(target, pdf_variant=pdf_variant,
+                           finisher=_finisher(book, variant, marks=marks, labels=labels))

@@ -1,0 +1,125 @@
+"""Laid-out parts kept between builds, keyed by everything that can change their pages.
+
+The key of a part is a hash of its HTML (which holds its text and the page numbers it cites),
+the CSS it is laid out with, the fonts, its images, the colour profile, press's own code and
+WeasyPrint's version. A part whose key is in the cache is not laid out again: its PDFs and what
+its layout told the build (pages, anchors, page starts) are read back. Entries live in
+``DIR/.press-cache/`` beside the outputs (git-ignored with the rest of ``dist/``); an entry
+unused for two weeks is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+
+import weasyprint
+
+from pipeline.diagnostics import Diagnostic
+from pipeline.layout.pagemap import PageStart
+from pipeline.layout.parts import PartLayout, PartTask
+from pipeline.model import SourceLoc
+
+PIPELINE = Path(__file__).resolve().parents[1]
+STALE_SECONDS = 14 * 24 * 3600
+
+
+@lru_cache(maxsize=None)
+def _file_hash(path: Path, size: int, mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    info = path.stat()
+    return _file_hash(path, info.st_size, info.st_mtime)
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """press's own code and the layout engine's version: a change to either empties the cache."""
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for path in sorted(PIPELINE.rglob("*.py")):
+        digest.update(path.relative_to(PIPELINE).as_posix().encode() + file_hash(path).encode())
+    return digest.hexdigest()
+
+
+def part_key(html: str, css: str, files: list[Path], screen: bool) -> str:
+    """The cache key of a part: its HTML and CSS, and the files its layout reads."""
+    digest = hashlib.sha256(code_version().encode())
+    digest.update(b"screen" if screen else b"print only")
+    digest.update(html.encode())
+    digest.update(css.encode())
+    for path in sorted(set(files)):
+        digest.update(str(path).encode() + file_hash(path).encode())
+    return digest.hexdigest()[:32]
+
+
+class PartCache:
+    """The cache folder: ``parts/<key>/`` per laid-out part, the last build's pages, scratch files."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        (folder / "parts").mkdir(parents=True, exist_ok=True)
+
+    def entry(self, key: str) -> Path:
+        return self.folder / "parts" / key
+
+    def scratch(self, name: str) -> Path:
+        """A file for this build only (the folio layers)."""
+        return self.folder / name
+
+    def read_pages(self) -> dict[str, str]:
+        """The printed page of every anchor in the last build: guesses for pages not known yet."""
+        try:
+            return json.loads((self.folder / "pages.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_pages(self, pages: dict[str, str]) -> None:
+        tmp = self.folder / "pages.json.partial"
+        tmp.write_text(json.dumps(pages, sort_keys=True))
+        tmp.replace(self.folder / "pages.json")
+
+    def load(self, key: str, task: PartTask, screen: bool) -> PartLayout | None:
+        entry = self.entry(key)
+        meta = entry / "layout.json"
+        if not meta.is_file() or not (entry / "print.pdf").is_file() or (screen and not (entry / "screen.pdf").is_file()):
+            return None
+        data = json.loads(meta.read_text())
+        meta.touch()  # used: keep it
+        return PartLayout(
+            task=task,
+            pages=data["pages"],
+            blanks=tuple(data["blanks"]),
+            anchors=data["anchors"],
+            starts=[PageStart(**s) for s in data["starts"]],
+            folder=entry,
+            diagnostics=[Diagnostic(d["code"], SourceLoc(**d["loc"]), d["message"], d["hint"]) for d in data["diagnostics"]],
+        )
+
+    def store(self, layout: PartLayout) -> None:
+        """Write what the layout told the build beside its PDFs (last, so a half-written entry never loads)."""
+        data = {
+            "pages": layout.pages,
+            "blanks": list(layout.blanks),
+            "anchors": layout.anchors,
+            "starts": [asdict(s) for s in layout.starts],
+            "diagnostics": [{"code": d.code, "loc": asdict(d.loc), "message": d.message, "hint": d.hint} for d in layout.diagnostics],
+        }
+        tmp = layout.folder / "layout.json.partial"
+        tmp.write_text(json.dumps(data, sort_keys=True))
+        tmp.replace(layout.folder / "layout.json")
+
+    def prune(self) -> None:
+        """Remove entries unused for two weeks, and any left half-written an hour ago or more."""
+        now = time.time()
+        for entry in (self.folder / "parts").iterdir():
+            meta = entry / "layout.json"
+            stale = now - meta.stat().st_mtime > STALE_SECONDS if meta.is_file() else now - entry.stat().st_mtime > 3600
+            if stale:
+                shutil.rmtree(entry, ignore_errors=True)

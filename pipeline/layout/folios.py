@@ -1,0 +1,97 @@
+"""The folio layer: the book's folios, drawn over the parts once the whole pagination is known.
+
+Parts are laid out without folios (``styles/css/chunk.css``), since a part does not know where
+it will stand. Once every part is laid out, a skeleton of the bound book is laid out with the
+same stylesheets: a page for each page of the book, empty, grouped and broken exactly as the
+book is (front matter, each document from a recto, blank versos where the book has them), so
+that print.css numbers it and hides folios on opening and blank pages as it would in one long
+layout. An empty page costs WeasyPrint about 3 ms. The binder draws each skeleton page over
+the matching page of a part, and takes the skeleton's blank versos as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import weasyprint
+from markupsafe import escape
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.layout.compose import FOLIO_LAYER, lay_out
+from pipeline.layout.pagemap import PageStart
+from pipeline.layout.pages import roman
+from pipeline.layout.parts import FRONT, PartLayout
+from pipeline.model import Book
+from pipeline.render import Renderer
+
+
+@dataclass(frozen=True)
+class BookPage:
+    """A page of the bound book: page ``local`` of part ``part``, or (``part`` None) a blank verso."""
+
+    part: int | None
+    local: int = 0
+
+
+def skeleton_html(book: Book, parts: list[PartLayout]) -> str:
+    front = parts[FRONT]
+    pages = []
+    follows_blank = False
+    for j in range(front.pages):
+        if j in front.blanks:
+            follows_blank = True
+            continue
+        style = f' style="break-before: {"right" if (j % 2 == 0) else "left"}"' if follows_blank else ""
+        pages.append(f'<div class="layer-page"{style}></div>')
+        follows_blank = False
+    body = [f'<div class="layer-front">{"".join(pages)}</div>']
+    for i, part in enumerate(parts[1:], start=1):
+        first = " first" if i == 1 else ""
+        body.append(f'<div class="layer-doc{first}">' + '<div class="layer-page"></div>' * part.pages + "</div>")
+    return (f'<!DOCTYPE html><html lang="{escape(book.language)}"><head><meta charset="utf-8"/>'
+            f'<title>{escape(book.title)}</title></head><body>{"".join(body)}</body></html>')
+
+
+def lay_out_folios(book: Book, renderer: Renderer, parts: list[PartLayout], diags: Diagnostics,
+                   profile: Path | None) -> tuple[weasyprint.Document, list[BookPage]]:
+    """The laid-out folio layer, and which part's page (or blank) each of its pages stands for."""
+    layer = lay_out(book, renderer, skeleton_html(book, parts), FOLIO_LAYER, diags, profile)
+    front = parts[FRONT].pages
+    plan = [BookPage(FRONT, j) for j in range(front)]
+    part, local = 1, 0
+    for page in layer.pages[front:]:
+        if page._page_box.page_type.blank:
+            plan.append(BookPage(None))
+            continue
+        if local == parts[part].pages:
+            part, local = part + 1, 0
+        plan.append(BookPage(part, local))
+        local += 1
+    expected = sum(p.pages for p in parts)
+    if len(plan) != len(layer.pages) or sum(1 for p in plan if p.part is not None) != expected:
+        raise AssertionError(f"the folio layer has {len(layer.pages)} pages for {expected} pages of text")
+    return layer, plan
+
+
+def book_labels(parts: list[PartLayout], plan: list[BookPage]) -> list[str]:
+    """The printed folio of every page of the bound book: roman in the front matter, then 1, 2, …"""
+    first = first_body_page(plan)
+    return [roman(i + 1) if i < first else str(i - first + 1) for i in range(len(plan))]
+
+
+def first_body_page(plan: list[BookPage]) -> int:
+    """The index of the first document's opening page, where arabic folios start at 1."""
+    return next((i for i, entry in enumerate(plan) if entry.part == 1), len(plan))
+
+
+def book_page_starts(parts: list[PartLayout], plan: list[BookPage]) -> list[PageStart]:
+    """Where each page of the bound book begins in the text (for the EPUB's page-list)."""
+    where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    return [replace(start, index=where[(i, start.index)]) for i, part in enumerate(parts) for start in part.starts]
+
+
+def book_anchor_labels(parts: list[PartLayout], plan: list[BookPage], labels: list[str]) -> dict[str, str]:
+    """The printed page of every anchor of the bound book."""
+    where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    return {anchor: labels[where[(i, local)]] for i, part in enumerate(parts) for anchor, local in part.anchors.items()}

@@ -1,0 +1,186 @@
+"""Lay the book's parts out in worker processes, each with the exact page numbers it cites.
+
+A part may be laid out once every page it cites is known: a document citing Document No. 12
+waits until the documents up to No. 12 are laid out (their page counts place No. 12, its own
+layout places the paragraph); the front matter, whose contents cite every document, comes last.
+Parts that cite nothing go first, largest first. Should every remaining part wait on another
+(two documents citing each other), the first is laid out with the pages of the last build, or
+a guess, and laid out again if the guess was wrong.
+
+``jobs`` processes share the work (forked, so the book is not copied to each); with one job
+the parts are laid out in this process, one after another, each freed once written.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable
+
+from pipeline.layout.cache import PartCache, part_key
+from pipeline.layout.compose import PRINT_PART, stylesheet_paths
+from pipeline.layout.parts import FRONT, PartLayout, PartTask, cited_anchors, lay_out_part, part_html, _document_of
+from pipeline.model import Book, Figure, walk_blocks
+from pipeline.render import Renderer
+from pipeline.render.html import STYLES
+
+MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost always enough
+
+_state: dict = {}  # the book and settings, set before the workers fork
+
+
+def _work(task: PartTask, folder: Path) -> PartLayout:
+    return lay_out_part(_state["book"], task, _state["profile"], folder, _state["screen"])
+
+
+class _InProcess:
+    """An executor that runs each task at once, here: ``--jobs 1``."""
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def document_folios(book: Book, layouts: dict[int, PartLayout]) -> dict[int, int]:
+    """The first folio of each document whose predecessors are all laid out.
+
+    The first document opens on page 1; each one after on the next recto (odd page), after a
+    blank verso when the one before it ended on a recto.
+    """
+    folio, out = 1, {}
+    for i, doc in enumerate(book.documents, start=1):
+        out[doc.number] = folio
+        if i not in layouts:
+            break
+        pages = layouts[i].pages
+        folio += pages + pages % 2
+    return out
+
+
+class Pagination:
+    """Printed pages of anchors, from the parts laid out so far."""
+
+    def __init__(self, book: Book, layouts: dict[int, PartLayout]):
+        self.index = {doc.number: i for i, doc in enumerate(book.documents, start=1)}
+        self.layouts = layouts
+        self.folios = document_folios(book, layouts)
+
+    def label(self, anchor: str) -> str | None:
+        number = _document_of(anchor)
+        index = self.index.get(number)
+        if index not in self.layouts or number not in self.folios:
+            return None
+        local = self.layouts[index].anchors.get(anchor)
+        return None if local is None else str(self.folios[number] + local)
+
+
+def lay_out_parts(
+    book: Book,
+    profile: Path | None,
+    screen: bool,
+    jobs: int,
+    cache: PartCache,
+    guesses: dict[str, str],
+    progress: Callable[[str], None] = lambda m: None,
+) -> list[PartLayout]:
+    """Every part laid out (or taken from ``cache``), in book order: front matter, then documents.
+
+    ``guesses`` (the pages of the last build) stand in for pages not known yet in a cycle.
+    """
+    renderer = Renderer(book)
+    numbers: list[int | None] = [None] + [d.number for d in book.documents]
+    cited = {i: cited_anchors(book, n) for i, n in enumerate(numbers)}
+    files = _files(book, profile)
+    size = {i: _words(book, n) for i, n in enumerate(numbers)}
+
+    with ExitStack() as stack:
+        _state.update(book=book, profile=profile, screen=screen)
+        if jobs > 1:
+            context = multiprocessing.get_context("fork")
+            executor = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=context))
+        else:
+            executor = _InProcess()
+
+        layouts: dict[int, PartLayout] = {}
+        used: dict[int, PartTask] = {}
+        for _ in range(MAX_ROUNDS):
+            pending = [i for i in range(len(numbers)) if i not in layouts]
+            running: dict[Future, int] = {}
+            while pending or running:
+                pages = Pagination(book, layouts)
+                ready = [i for i in pending if _ready(i, numbers, cited[i], pages, layouts)]
+                if not ready and not running:
+                    ready = [min(pending)]  # a cycle: lay it out with guessed pages
+                for i in sorted(ready, key=lambda i: -size[i]):
+                    task = _task(i, numbers[i], cited[i], pages, guesses)
+                    html, css = part_html(book, renderer, task)
+                    key = part_key(html, css, files + _images(book, numbers[i]), screen)
+                    pending.remove(i)
+                    found = cache.load(key, task, screen)
+                    if found is not None:
+                        layouts[i], used[i] = found, task
+                        continue
+                    running[executor.submit(_work, task, cache.entry(key))] = i
+                if not running:
+                    continue
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = running.pop(future)
+                    layout = future.result()
+                    cache.store(layout)
+                    layouts[i], used[i] = layout, layout.task
+                    what = "front matter" if i == FRONT else f"Document No. {numbers[i]}"
+                    progress(f"  {what}: {layout.pages} pages")
+            # Parts laid out on guesses are laid out again if the pages they cite came out otherwise.
+            pages = Pagination(book, layouts)
+            wrong = [i for i in layouts if _task(i, numbers[i], cited[i], pages, guesses) != used[i]]
+            if not wrong:
+                break
+            for i in wrong:
+                del layouts[i]
+        cache.prune()
+        return [layouts[i] for i in range(len(numbers))]
+
+
+def _ready(i: int, numbers, cited, pages: Pagination, layouts) -> bool:
+    """Whether every page part ``i`` cites is known."""
+    outside, inside = cited
+    if inside and pages.folios.get(numbers[i]) is None:
+        return False
+    return all(pages.label(anchor) is not None for anchor in outside)
+
+
+def _task(i: int, number: int | None, cited, pages: Pagination, guesses: dict[str, str]) -> PartTask:
+    outside, inside = cited
+    labels = tuple(sorted((a, pages.label(a) or guesses.get(a) or "1") for a in outside))
+    first = None
+    if inside:
+        first = pages.folios.get(number) or int(guesses.get(f"doc{number}", "1"))
+    return PartTask(i, number, labels, first)
+
+
+def _files(book: Book, profile: Path | None) -> list[Path]:
+    """The files every part's layout reads: stylesheets, fonts, the colour profile."""
+    files = stylesheet_paths(book, PRINT_PART.layers) + sorted((STYLES / "fonts").glob("*.ttf"))
+    return files + ([profile] if profile else [])
+
+
+def _images(book: Book, number: int | None) -> list[Path]:
+    docs = [d for d in book.documents if d.number == number]
+    return [b.path for d in docs for b in walk_blocks(d.headnote + d.body + d.source) if isinstance(b, Figure)]
+
+
+def _words(book: Book, number: int | None) -> int:
+    if number is None:
+        return 0
+    doc = next(d for d in book.documents if d.number == number)
+    return sum(len(getattr(n, "text", "").split()) for b in walk_blocks(doc.body) for n in getattr(b, "inlines", ()))

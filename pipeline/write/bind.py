@@ -1,0 +1,239 @@
+"""Binding: the parts' PDFs and the folio layer made into the book's one PDF, with pikepdf.
+
+The front matter's PDF is the base: its catalog carries the book's metadata, output intent
+(print) or language, title and structure tree (screen). Then, page by page as the folio layer
+plans it, each part's pages are appended with the layer's folio drawn over them (as an
+artifact, so a screen reader skips it), and the layer's own blank versos fill the gaps. What
+each part wrote for itself is then made the book's:
+
+- named destinations: every anchor from the part that holds it (a part's stand-ins for
+  anchors elsewhere are dropped), so links between parts land where they should;
+- the outline: the parts' outlines in book order;
+- the structure tree (tagged screen PDF): each part's elements under the book's Document
+  element, its parent-tree keys shifted past those before it;
+- fonts: one program per face, with every glyph any part used;
+- page labels: roman in the front matter, arabic from the first document.
+
+The file is saved with an id derived from its content, so the same parts give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+from pipeline.layout.folios import BookPage, first_body_page
+from pipeline.layout.parts import FRONT, PartLayout
+from pipeline.render.html import STYLES
+
+
+def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdf: Path, plan: list[BookPage], front_pages: int,
+         target: Path, *, tagged: bool, object_streams: bool) -> None:
+    """Bind ``pdfs`` (one per part, in book order) page by page as ``plan`` says, into ``target``."""
+    with pikepdf.open(pdfs[FRONT]) as book, pikepdf.open(layer_pdf) as layer:
+        sources = [book] + [pikepdf.open(path) for path in pdfs[1:]]
+        try:
+            _bind(book, sources, parts, layer, plan, front_pages, tagged)
+            mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
+            book.save(target, deterministic_id=True, object_stream_mode=mode)
+        finally:
+            for source in sources[1:]:
+                source.close()
+
+
+def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout], layer: pikepdf.Pdf,
+          plan: list[BookPage], front_pages: int, tagged: bool) -> None:
+    if len(book.pages) != front_pages:
+        raise AssertionError(f"the front matter has {len(book.pages)} pages, the plan {front_pages}")
+    appended: dict[int, list[tuple[int, pikepdf.Page]]] = {}  # part -> (local index, page in the book)
+    for index, entry in enumerate(plan):
+        if entry.part is None:
+            book.pages.append(layer.pages[index])  # a blank verso, with the layer's marks
+            continue
+        if entry.part != FRONT:
+            book.pages.append(sources[entry.part].pages[entry.local])
+        page = book.pages[index]
+        appended.setdefault(entry.part, []).append((entry.local, page))
+        _draw_over(book, page, layer.pages[index], index)
+
+    dests = _destinations(book, sources, parts)
+    outline = _outlines(book, sources)
+    if tagged:
+        _merge_structure(book, sources, appended)
+    names = book.Root.get("/Names", pikepdf.Dictionary())
+    names.Dests = dests.obj
+    book.Root.Names = names
+    with book.open_outline() as root:
+        root.root.clear()
+        root.root.extend(outline)
+    first = first_body_page(plan)
+    nums = [0, pikepdf.Dictionary(S=pikepdf.Name.r)] if first else []
+    nums += [first, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
+    book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
+    _one_copy_of_each_font(book)
+    _one_copy_of_each_profile(book)
+
+
+def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """``obj`` of ``source`` in ``book``; the pages it points at become the copies already appended."""
+    return book.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+
+def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, index: int) -> None:
+    """Draw the layer's page (the folio, and marks in print) over ``page``, marked as an artifact."""
+    form = book.copy_foreign(layer_page.as_form_xobject())
+    form.BBox = page.mediabox  # QPDF clips the form to the trim box; the marks stand outside it
+    resources = pikepdf.Dictionary(page.obj.Resources)  # the part's pages share one; this page gets its own
+    xobjects = pikepdf.Dictionary(resources.get("/XObject", pikepdf.Dictionary()))
+    name = pikepdf.Name(f"/Folio{index}")
+    xobjects[name] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    # The part's content is wrapped so that a graphics state it leaves set cannot move the folio.
+    page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(book, b"\nQ\n/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\n"))
+
+
+def _destinations(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]) -> pikepdf.NameTree:
+    """One name tree: each anchor's destination from the part where it really is."""
+    found: dict[str, pikepdf.Object] = {}
+    for source, part in zip(sources, parts):
+        if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+            continue
+        tree = pikepdf.NameTree(source.Root.Names.Dests)
+        for anchor in part.anchors:
+            if anchor in tree:
+                dest = tree[anchor]
+                found[anchor] = dest if source is book else _copy(book, source, dest)
+    merged = pikepdf.NameTree.new(book)
+    for anchor in sorted(found):
+        merged[anchor] = found[anchor]
+    return merged
+
+
+def _outlines(book: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> list[pikepdf.OutlineItem]:
+    """Every part's outline entries, in book order, pointing at the pages in the book."""
+    items: list[pikepdf.OutlineItem] = []
+
+    def copy(item: pikepdf.OutlineItem, source: pikepdf.Pdf) -> pikepdf.OutlineItem:
+        destination = item.destination
+        if destination is not None and source is not book:
+            destination = _copy(book, source, destination)
+        out = pikepdf.OutlineItem(item.title, destination)
+        out.children.extend(copy(child, source) for child in item.children)
+        return out
+
+    for source in sources:
+        with source.open_outline() as outline:
+            items.extend(copy(item, source) for item in outline.root)
+    return items
+
+
+def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf],
+                     appended: dict[int, list[tuple[int, pikepdf.Page]]]) -> None:
+    """Each part's structure elements under the book's Document element; parent-tree keys shifted."""
+    root = book.Root.StructTreeRoot
+    document = root.K[0]
+    nums = list(root.ParentTree.Nums)
+    next_key = max((int(k) for k in nums[::2]), default=-1) + 1
+    for index, source in enumerate(sources):
+        if index == FRONT:
+            continue
+        source_root = source.Root.StructTreeRoot
+        source_nums = list(source_root.ParentTree.Nums)
+        offset = next_key
+        for _, page in appended.get(index, []):
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        for key, value in zip(source_nums[::2], source_nums[1::2]):
+            nums += [int(key) + offset, _copy(book, source, value)]
+            next_key = max(next_key, int(key) + offset + 1)
+        for kid in book.copy_foreign(source_root.K[0]).K:
+            kid.P = document
+            document.K.append(kid)
+    root.ParentTree = book.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
+    root.ParentTreeNextKey = next_key
+
+
+def _one_copy_of_each_font(book: pikepdf.Pdf) -> None:
+    """One font program per face for the whole book, holding every glyph any part used.
+
+    Each part embeds its own subset of a face, with the glyphs at their ids in the whole font
+    (HarfBuzz keeps them), so the union of the glyphs the parts' width arrays list, cut from
+    the font in ``styles/fonts``, serves them all; each part keeps its own widths and Unicode
+    map, which stay right for its glyphs.
+    """
+    faces: dict[str, tuple[set[int], list[pikepdf.Dictionary]]] = {}
+    for obj in book.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType2" and "/FontDescriptor" in obj:
+            name = str(obj.FontDescriptor.FontName)[1:].split("+", 1)[-1]
+            glyphs, descriptors = faces.setdefault(name, (set(), []))
+            glyphs.update(_glyphs(obj.get("/W", pikepdf.Array())))
+            descriptors.append(obj.FontDescriptor)
+    files = _font_files()
+    for name, (glyphs, descriptors) in faces.items():
+        if name not in files or len(descriptors) < 2:
+            continue  # not one of press's fonts, or already one copy
+        program = pikepdf.Stream(book, _subset(files[name], glyphs))
+        program.Length1 = len(program.read_bytes())
+        for descriptor in descriptors:
+            descriptor.FontFile2 = program
+
+
+def _one_copy_of_each_profile(book: pikepdf.Pdf) -> None:
+    """Every part brings its copy of the CMYK profile for its colour space: keep the first."""
+    first: dict[bytes, pikepdf.Object] = {}
+    forms = (xobject for page in book.pages for xobject in page.obj.Resources.get("/XObject", {}).values())
+    for holder in [page.obj for page in book.pages] + list(forms):
+        spaces = holder.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace", pikepdf.Dictionary())
+        for name, space in spaces.items():
+            if isinstance(space, pikepdf.Array) and len(space) == 2 and space[0] == "/ICCBased":
+                profile = space[1]
+                spaces[name] = pikepdf.Array([pikepdf.Name.ICCBased, first.setdefault(profile.read_raw_bytes(), profile)])
+
+
+def _glyphs(widths: pikepdf.Array) -> set[int]:
+    """The glyph ids a /W array gives widths for: ``c [w1 w2 …]`` and ``c_first c_last w``."""
+    out: set[int] = set()
+    items = list(widths)
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            out.update(range(first, first + len(items[i + 1])))
+            i += 2
+        else:
+            out.update(range(first, int(items[i + 1]) + 1))
+            i += 3
+    return out
+
+
+@lru_cache(maxsize=1)
+def _font_files() -> dict[str, Path]:
+    """press's fonts by PostScript name."""
+    out = {}
+    for path in sorted((STYLES / "fonts").glob("*.ttf")):
+        with TTFont(path, lazy=True) as font:
+            out[font["name"].getDebugName(6)] = path
+    return out
+
+
+def _subset(path: Path, glyphs: set[int]) -> bytes:
+    """The font at ``path`` cut to ``glyphs`` (and .notdef), every glyph keeping its id."""
+    font = TTFont(path, recalcTimestamp=False)
+    options = subset.Options(retain_gids=True, notdef_outline=True, hinting=False, desubroutinize=True,
+                             glyph_names=False, layout_features=[], name_IDs=["*"], drop_tables=["GSUB", "GPOS", "GDEF"])
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=sorted(glyphs | {0}))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
