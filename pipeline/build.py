@@ -22,6 +22,7 @@ from pipeline.layout.profile import find_cmyk_profile
 from pipeline.layout.screen import make_screen
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
+from pipeline.progress import Progress, silent
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
@@ -33,7 +34,6 @@ from pipeline.write.pdf import write_pdf
 
 FORMATS = ("pdf", "epub")
 
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -50,7 +50,7 @@ def build(
     book_dir: Path,
     out_dir: Path,
     formats: tuple[str, ...] = FORMATS,
-    progress: Progress = lambda message: None,
+    progress: Progress = silent,
     edition: str | None = None,
     jobs: int | None = None,
     use_cache: bool = True,

@@ -14,6 +14,7 @@ from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
 from pipeline.crash import write_crash_log
+from pipeline.progress import lines, reporter
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -33,6 +34,12 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more, not {value!r}")
+    return int(value)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="press", description="Typeset a reader of documents into a print PDF and an EPUB.")
     parser.add_argument("--traceback", action="store_true", help="show Python's traceback when press itself fails")
@@ -43,6 +50,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    b.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="lay documents out in N processes (default: one per core)")
+    b.add_argument("--no-cache", dest="cache", action="store_false",
+                   help="lay every document out again, ignoring what DIR/.press-cache holds")
 
     pr = commands.add_parser("proof", help="proof PDF, proof sheet, preflight and page drift into DIR/proof/")
     pr.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
@@ -71,9 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     quiet = getattr(args, "quiet", False)
-    progress = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr))
     try:
-        return COMMANDS[args.command](args, progress)
+        if args.command == "watch":  # runs for hours: a line per rebuild, no bars
+            return COMMANDS[args.command](args, lines)
+        with reporter(quiet) as progress:
+            return COMMANDS[args.command](args, progress)
     except ManuscriptError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)
@@ -99,7 +112,8 @@ def _build(args, progress) -> int:
             print("press: book.yaml defines no editions", file=sys.stderr)
             return EXIT_MANUSCRIPT
     for edition in editions:
-        result = build(args.book_dir, args.out, args.format, progress, edition=edition)
+        result = build(args.book_dir, args.out, args.format, progress, edition=edition, jobs=args.jobs,
+                       use_cache=args.cache)
         result.diagnostics.report()
         for path in result.outputs:
             print(path)

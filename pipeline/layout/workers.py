@@ -17,12 +17,12 @@ import multiprocessing
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Callable
 
 from pipeline.layout.cache import PartCache, part_key
 from pipeline.layout.compose import PRINT_PART, stylesheet_paths
 from pipeline.layout.parts import FRONT, PartLayout, PartTask, cited_anchors, lay_out_part, part_html, _document_of
 from pipeline.model import Book, Figure, walk_blocks
+from pipeline.progress import Progress, silent
 from pipeline.render import Renderer
 from pipeline.render.html import STYLES
 
@@ -90,7 +90,7 @@ def lay_out_parts(
     jobs: int,
     cache: PartCache,
     guesses: dict[str, str],
-    progress: Callable[[str], None] = lambda m: None,
+    progress: Progress = silent,
 ) -> list[PartLayout]:
     """Every part laid out (or taken from ``cache``), in book order: front matter, then documents.
 
@@ -112,46 +112,59 @@ def lay_out_parts(
 
         layouts: dict[int, PartLayout] = {}
         used: dict[int, PartTask] = {}
+
+        def start(i: int, pages: Pagination, running: dict) -> None:
+            """Lay part ``i`` out with the pages known now, or take it from the cache."""
+            task = _task(i, numbers[i], cited[i], pages, guesses)
+            html, css = part_html(book, renderer, task)
+            key = part_key(html, css, files + _images(book, numbers[i]), screen)
+            what = "front matter" if i == FRONT else f"Document No. {numbers[i]}"
+            found = cache.load(key, task, screen)
+            if found is not None:
+                layouts[i], used[i] = found, task
+                progress(f"  {what}: {found.pages} pages, unchanged", len(layouts), len(numbers))
+            else:
+                running[executor.submit(_work, task, cache.entry(key))] = (i, what)
+
+        def finish(running: dict) -> None:
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                i, what = running.pop(future)
+                layout = future.result()
+                cache.store(layout)
+                layouts[i], used[i] = layout, layout.task
+                progress(f"  {what}: {layout.pages} pages", len(layouts), len(numbers))
+
+        # Each part as soon as the pages it cites are known.
+        pending = list(range(len(numbers)))
+        running: dict[Future, tuple[int, str]] = {}
+        while pending or running:
+            pages = Pagination(book, layouts)
+            ready = [i for i in pending if _ready(i, numbers, cited[i], pages)]
+            if not ready and not running:  # a cycle: lay the first document out with guessed pages
+                ready = [min(pending, key=lambda i: (i == FRONT, i))]
+            for i in sorted(ready, key=lambda i: -size[i]):
+                pending.remove(i)
+                start(i, pages, running)
+            if running:
+                finish(running)
+
+        # Parts laid out on guesses are laid out again with the pages as they came out.
         for _ in range(MAX_ROUNDS):
-            pending = [i for i in range(len(numbers)) if i not in layouts]
-            running: dict[Future, int] = {}
-            while pending or running:
-                pages = Pagination(book, layouts)
-                ready = [i for i in pending if _ready(i, numbers, cited[i], pages, layouts)]
-                if not ready and not running:
-                    ready = [min(pending)]  # a cycle: lay it out with guessed pages
-                for i in sorted(ready, key=lambda i: -size[i]):
-                    task = _task(i, numbers[i], cited[i], pages, guesses)
-                    html, css = part_html(book, renderer, task)
-                    key = part_key(html, css, files + _images(book, numbers[i]), screen)
-                    pending.remove(i)
-                    found = cache.load(key, task, screen)
-                    if found is not None:
-                        layouts[i], used[i] = found, task
-                        continue
-                    running[executor.submit(_work, task, cache.entry(key))] = i
-                if not running:
-                    continue
-                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for future in finished:
-                    i = running.pop(future)
-                    layout = future.result()
-                    cache.store(layout)
-                    layouts[i], used[i] = layout, layout.task
-                    what = "front matter" if i == FRONT else f"Document No. {numbers[i]}"
-                    progress(f"  {what}: {layout.pages} pages")
-            # Parts laid out on guesses are laid out again if the pages they cite came out otherwise.
             pages = Pagination(book, layouts)
             wrong = [i for i in layouts if _task(i, numbers[i], cited[i], pages, guesses) != used[i]]
             if not wrong:
                 break
+            progress(f"  {len(wrong)} part(s) cited pages that came out otherwise: laying them out again")
             for i in wrong:
-                del layouts[i]
+                start(i, pages, running)
+            while running:
+                finish(running)
         cache.prune()
         return [layouts[i] for i in range(len(numbers))]
 
 
-def _ready(i: int, numbers, cited, pages: Pagination, layouts) -> bool:
+def _ready(i: int, numbers, cited, pages: Pagination) -> bool:
     """Whether every page part ``i`` cites is known."""
     outside, inside = cited
     if inside and pages.folios.get(numbers[i]) is None:

@@ -106,7 +106,7 @@ def _destinations(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[Par
         if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
             continue
         tree = pikepdf.NameTree(source.Root.Names.Dests)
-        for anchor in part.anchors:
+        for anchor in sorted(part.anchors):  # sorted: a part from the cache lists them in another order
             if anchor in tree:
                 dest = tree[anchor]
                 found[anchor] = dest if source is book else _copy(book, source, dest)
@@ -141,6 +141,7 @@ def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf],
     document = root.K[0]
     nums = list(root.ParentTree.Nums)
     next_key = max((int(k) for k in nums[::2]), default=-1) + 1
+    part_documents = set()
     for index, source in enumerate(sources):
         if index == FRONT:
             continue
@@ -156,9 +157,16 @@ def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf],
         for key, value in zip(source_nums[::2], source_nums[1::2]):
             nums += [int(key) + offset, _copy(book, source, value)]
             next_key = max(next_key, int(key) + offset + 1)
-        for kid in book.copy_foreign(source_root.K[0]).K:
-            kid.P = document
+        copied = book.copy_foreign(source_root.K[0])
+        part_documents.add(copied.objgen)
+        for kid in copied.K:
             document.K.append(kid)
+    # Kids, and the elements WeasyPrint parents to the Document without listing (running
+    # heads, as NonStruct), now belong to the book's Document element.
+    for obj in book.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem" and "/P" in obj \
+                and obj.P.objgen in part_documents:
+            obj.P = document
     root.ParentTree = book.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
     root.ParentTreeNextKey = next_key
 
@@ -174,18 +182,26 @@ def _one_copy_of_each_font(book: pikepdf.Pdf) -> None:
     faces: dict[str, tuple[set[int], list[pikepdf.Dictionary]]] = {}
     for obj in book.objects:
         if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType2" and "/FontDescriptor" in obj:
-            name = str(obj.FontDescriptor.FontName)[1:].split("+", 1)[-1]
-            glyphs, descriptors = faces.setdefault(name, (set(), []))
+            descriptor = obj.FontDescriptor
+            if "/FontFile2" not in descriptor:
+                continue
+            glyphs, descriptors = faces.setdefault(_face(descriptor.FontFile2), (set(), []))
             glyphs.update(_glyphs(obj.get("/W", pikepdf.Array())))
-            descriptors.append(obj.FontDescriptor)
+            descriptors.append(descriptor)
     files = _font_files()
-    for name, (glyphs, descriptors) in faces.items():
+    for name, (glyphs, descriptors) in sorted(faces.items()):
         if name not in files or len(descriptors) < 2:
             continue  # not one of press's fonts, or already one copy
         program = pikepdf.Stream(book, _subset(files[name], glyphs))
         program.Length1 = len(program.read_bytes())
         for descriptor in descriptors:
             descriptor.FontFile2 = program
+
+
+def _face(program: pikepdf.Stream) -> str:
+    """The PostScript name inside an embedded font program (WeasyPrint names fonts by family)."""
+    with TTFont(io.BytesIO(program.read_bytes()), lazy=True) as font:
+        return font["name"].getDebugName(6) or ""
 
 
 def _one_copy_of_each_profile(book: pikepdf.Pdf) -> None:
@@ -230,7 +246,7 @@ def _subset(path: Path, glyphs: set[int]) -> bytes:
     """The font at ``path`` cut to ``glyphs`` (and .notdef), every glyph keeping its id."""
     font = TTFont(path, recalcTimestamp=False)
     options = subset.Options(retain_gids=True, notdef_outline=True, hinting=False, desubroutinize=True,
-                             glyph_names=False, layout_features=[], name_IDs=["*"], drop_tables=["GSUB", "GPOS", "GDEF"])
+                             glyph_names=False, layout_features=[], name_IDs=["*"], drop_tables=["GSUB", "GPOS", "GDEF", "Silf", "Sill", "Silt", "Glat", "Gloc", "Feat"])
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(glyphs | {0}))
     subsetter.subset(font)

@@ -1,0 +1,120 @@
+"""The book laid out in parts: in parallel or not, from the cache or not, the same book comes out."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pdfplumber
+import pikepdf
+
+from pipeline.build import build
+from tests.conftest import SAMPLE, write_manuscript
+
+
+def _files(result):
+    return {p.name: p.read_bytes() for p in result.outputs}
+
+
+def _messages():
+    seen: list[str] = []
+    return seen, lambda message, done=None, total=None: seen.append(message)
+
+
+def test_two_jobs_and_one_give_the_same_book(tmp_path):
+    one = build(SAMPLE, tmp_path / "one", jobs=1, use_cache=False)
+    two = build(SAMPLE, tmp_path / "two", jobs=2, use_cache=False)
+    assert _files(one) == _files(two)  # same bytes: pages, labels, outline, destinations, links, metadata
+    pdf = next(p for p in two.outputs if p.name.endswith(".pdf") and "screen" not in p.name)
+    with pikepdf.open(pdf) as book:
+        assert len(book.pages) == one.pages == two.pages
+        assert len(pikepdf.NameTree(book.Root.Names.Dests)) > 100
+
+
+def test_a_rebuild_after_an_edit_lays_out_only_that_document_and_equals_a_clean_build(tmp_path):
+    root = tmp_path / "manuscript"
+    shutil.copytree(SAMPLE, root)
+    build(root, tmp_path / "dist", jobs=1)
+    edited = root / "documents" / "03-kalogeropoulos-osipov-1980.md"
+    text = edited.read_text()
+    edited.write_text(text.replace("Kalogeropoulos:", "Kalogeropoulos: Let me add a sentence here.", 1))
+    seen, progress = _messages()
+    incremental = build(root, tmp_path / "dist", jobs=1, progress=progress)
+    laid_out = [m.strip() for m in seen if m.strip().startswith(("Document No.", "front matter"))
+                and m.endswith("pages")]  # not "…, unchanged", not the loader's file names
+    assert laid_out[0].startswith("Document No. 17:")  # the edited document
+    assert all(not m.startswith(("Document No. 12", "Document No. 13")) for m in laid_out)  # before it: untouched
+    clean = build(root, tmp_path / "clean", jobs=2, use_cache=False)
+    assert _files(incremental) == _files(clean)
+
+
+def test_documents_citing_each_other_get_the_right_pages(tmp_path):
+    filler = "\n\n".join(f"Paragraph {i}. " + "The delegations met again and the talks went on. " * 12 for i in range(14))
+    book = "title: Cycle\ndocuments: [a.md, b.md]\n"
+    a = f"---\nnumber: 1\ntitle: First\n---\nSee [§ 12](doc:2#12) in the second.\n\n{filler}\n"
+    b = f"---\nnumber: 2\ntitle: Second\n---\nBack to [§ 9](doc:1#9) of the first.\n\n{filler}\n"
+    root = write_manuscript(tmp_path / "cycle", book, {"a.md": a, "b.md": b})
+    result = build(root, tmp_path / "out", formats=("pdf",), jobs=2)
+    pdf = next(p for p in result.outputs if p.name == "cycle.pdf")
+    with pikepdf.open(pdf) as book_pdf:
+        labels = _labels(book_pdf)
+        dests = pikepdf.NameTree(book_pdf.Root.Names.Dests)
+        where = {name: labels[_page_index(book_pdf, dests[name][0])] for name in ("doc2-p12", "doc1-p9")}
+    with pdfplumber.open(pdf) as doc:
+        text = "\n".join(page.extract_text() or "" for page in doc.pages)
+    assert re.search(rf"§\s*12\s*\(p\.\s*{where['doc2-p12']}\)", text), where
+    assert re.search(rf"§\s*9\s*\(p\.\s*{where['doc1-p9']}\)", text), where
+
+
+def _labels(pdf):
+    nums = list(pdf.Root.PageLabels.Nums)
+    first = int(nums[-2])
+    return [str(i - first + 1) if i >= first else "front" for i in range(len(pdf.pages))]
+
+
+def _page_index(pdf, page_ref):
+    return next(i for i, page in enumerate(pdf.pages) if page.obj.objgen == page_ref.objgen)
+
+
+def test_the_bound_screen_pdf_has_one_consistent_structure_tree(sample_build):
+    screen = next(p for p in sample_build.outputs if p.name.endswith("-screen.pdf"))
+    with pikepdf.open(screen) as pdf:
+        root = pdf.Root.StructTreeRoot
+        assert len(root.K) == 1 and root.K[0].S == "/Document"
+        nums = list(root.ParentTree.Nums)
+        tree = {int(k): v for k, v in zip(nums[::2], nums[1::2])}
+        assert len(tree) == len(nums) // 2 and int(root.ParentTreeNextKey) > max(tree)
+        pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        seen_keys = set()
+        for i, page in enumerate(pdf.pages):
+            mcids = {int(operands[1].MCID) for operands, op in pikepdf.parse_content_stream(page)
+                     if str(op) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]}
+            if not mcids:
+                continue
+            key = int(page.obj.StructParents)
+            assert key not in seen_keys
+            seen_keys.add(key)
+            elements = tree[key]
+            for mcid in mcids:  # each marked run belongs to an element on this very page
+                element = elements[mcid]
+                assert pages[_page_of(element).objgen] == i
+            for annotation in page.obj.get("/Annots", []):
+                link = tree[int(annotation.StructParent)]
+                assert any(  # the element holding the link (WeasyPrint tags it as a Span) points back at it
+                    isinstance(k, pikepdf.Dictionary) and k.get("/Obj") is not None and k.Obj.objgen == annotation.objgen
+                    for k in link.K)
+        # every element reaches the one Document element through its parents
+        for element in tree.values():
+            for item in (element if isinstance(element, pikepdf.Array) else [element]):
+                node = item
+                for _ in range(50):
+                    if node.get("/S") == "/Document":
+                        break
+                    node = node.P
+                assert node.objgen == root.K[0].objgen
+
+
+def _page_of(element):
+    while "/Pg" not in element:
+        element = element.P
+    return element.Pg
