@@ -56,7 +56,7 @@ def document(rng: random.Random, number: int, words: int) -> str:
         "translator: A. Translator",
         f"speakers: [{', '.join(SPEAKERS)}]",
         "headnote: |",
-        f"  {_paragraph(rng, 4)}",
+        f"  {_paragraph(rng, 4)}" + (f" Compare [§ 3](doc:{number - 1}#3) of the previous record." if number > 1 and number % 4 == 0 else ""),
         "",
         f"  {_paragraph(rng, 3)}",
         f'source: "Source: Synthetic Archive, Fond {number}, Opis 1, Delo {number * 7}."',

@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -32,12 +33,24 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 BUILD = """
-import json, sys
+import json, resource, sys
 from pathlib import Path
 from pipeline.build import build
-r = build(Path(sys.argv[1]), Path(sys.argv[2]))
-print(json.dumps({"pages": r.pages, "timings": r.timings}))
+r = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), use_cache=sys.argv[4] == "cache")
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
+print(json.dumps({"pages": r.pages, "timings": r.timings, "worker_peak_mb": workers}))
 """
+
+
+def edit_one_paragraph(book: Path) -> None:
+    """Add a sentence to one speaker turn of the middle document, as an editor correcting a proof would."""
+    documents = sorted((book / "documents").glob("*.md"))
+    path = documents[len(documents) // 2]
+    text = path.read_text(encoding="utf-8")
+    body = text.index("\n---\n") + 5
+    turn = re.compile(r"\n\n[A-Z][a-z]+: ").search(text, body)
+    path.write_text(text[:turn.end()] + "A sentence the editor added in proof. " + text[turn.end():], encoding="utf-8")
+
 
 FLOOR = """
 import json, sys, time
@@ -107,20 +120,32 @@ def run(sizes: list[int], out: Path) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             book = generate(tmp / "book", size)
-            wall, peak, text = measure([sys.executable, "-c", BUILD, str(book), str(tmp / "dist")])
-            built = json.loads(text.strip().splitlines()[-1])
+            jobs = os.cpu_count() or 1
+
+            def press(folder: str, n: int, cache: str):
+                wall, peak, text = measure([sys.executable, "-c", BUILD, str(book), str(tmp / folder), str(n), cache])
+                return wall, peak, json.loads(text.strip().splitlines()[-1])
+
             floor_wall, floor_peak, floor_text = measure([sys.executable, "-c", FLOOR, str(book), str(tmp / "floor.pdf")])
             floor = json.loads(floor_text.strip().splitlines()[-1])
+            one_wall, one_peak, one = press("one", 1, "no-cache")
+            wall, peak, built = press("dist", jobs, "cache")  # fills the cache for the rebuild
+            edit_one_paragraph(book)
+            again_wall, _, again = press("dist", jobs, "cache")
             row = {
-                "size": size, "pages": built["pages"], "build_s": wall, "build_peak_mb": peak,
-                "stages_s": built["timings"], "floor_s": floor_wall, "floor_render_s": floor["seconds"],
-                "floor_peak_mb": floor_peak, "ratio": wall / floor_wall,
+                "size": size, "pages": built["pages"], "jobs": jobs,
+                "build_s": wall, "build_peak_mb": max(peak, built["worker_peak_mb"]), "stages_s": built["timings"],
+                "one_job_s": one_wall, "one_job_peak_mb": one_peak, "one_job_stages_s": one["timings"],
+                "speedup": one_wall / wall, "rebuild_s": again_wall, "rebuild_share": again_wall / wall,
+                "floor_s": floor_wall, "floor_render_s": floor["seconds"], "floor_peak_mb": floor_peak,
+                "ratio": one_wall / floor_wall,
             }
             if pandoc:
                 pandoc_source(book, tmp / "all.md")
                 row["pandoc_s"], row["pandoc_peak_mb"], _ = measure([pandoc, str(tmp / "all.md"), "-o", str(tmp / "p.epub")], cwd=tmp)
             rows.append(row)
-            print(f"{size}: {row['pages']} pages, build {wall:.1f} s, floor {floor_wall:.1f} s, ratio {row['ratio']:.2f}", file=sys.stderr)
+            print(f"{size}: {row['pages']} pages, one job {one_wall:.1f} s, {jobs} jobs {wall:.1f} s, rebuild {again_wall:.1f} s, "
+                  f"floor {floor_wall:.1f} s", file=sys.stderr)
     machine = {
         "cores": os.cpu_count(),
         "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.processor()),
@@ -136,20 +161,28 @@ def run(sizes: list[int], out: Path) -> dict:
 
 def table(result: dict) -> str:
     m = result["machine"]
+    jobs = result["rows"][0]["jobs"] if result["rows"] else m["cores"]
     lines = [
         f"Machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}.",
         "",
-        "| reader | pages | press build (s) | engine floor (s) | build ÷ floor | layout | print PDF | screen PDF | EPUB | peak MB build / floor | Pandoc EPUB (s) |",
+        f"| reader | pages | engine floor (s) | press, 1 job (s) | 1 job ÷ floor | press, {jobs} jobs (s) | speed-up | "
+        "rebuild after an edit (s) | rebuild ÷ build | peak MB per process: 1 job / "
+        f"{jobs} jobs / floor | Pandoc EPUB (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
-        s = r["stages_s"]
         pandoc = f"{r['pandoc_s']:.1f}" if "pandoc_s" in r else "n/a"
         lines.append(
-            f"| {r['size']} | {r['pages']} | {r['build_s']:.1f} | {r['floor_s']:.1f} | **{r['ratio']:.2f}** | "
-            f"{s.get('layout', 0):.1f} | {s.get('pdf', 0):.1f} | {s.get('screen pdf', 0):.1f} | {s.get('epub', 0):.1f} | "
-            f"{r['build_peak_mb']:.0f} / {r['floor_peak_mb']:.0f} | {pandoc} |"
+            f"| {r['size']} | {r['pages']} | {r['floor_s']:.1f} | {r['one_job_s']:.1f} | **{r['ratio']:.2f}** | "
+            f"{r['build_s']:.1f} | **{r['speedup']:.2f}** | {r['rebuild_s']:.1f} | **{r['rebuild_share']:.0%}** | "
+            f"{r['one_job_peak_mb']:.0f} / {r['build_peak_mb']:.0f} / {r['floor_peak_mb']:.0f} | {pandoc} |"
         )
+    lines += ["", "Stages of the one-job build (s):", "",
+              "| reader | load | transforms | layout | print PDF | screen PDF | EPUB |", "|---|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        s = r["one_job_stages_s"]
+        lines.append(f"| {r['size']} | " + " | ".join(f"{s.get(k, 0):.1f}" for k in
+                                                       ("load", "transforms", "layout", "pdf", "screen pdf", "epub")) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -59,6 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
     pr.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     pr.add_argument("--out", default="dist", type=Path)
     pr.add_argument("--quiet", "-q", action="store_true")
+    pr.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
 
     c = commands.add_parser("check", help="manuscript checks and preflight, writing nothing")
     c.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
@@ -128,7 +129,7 @@ def _report(findings) -> None:
 
 
 def _proof(args, progress) -> int:
-    result = proof(args.book_dir, args.out, progress)
+    result = proof(args.book_dir, args.out, progress, jobs=args.jobs)
     _report(result.findings)
     if result.drift is not None:
         print(f"drift: {len(result.drift)} paragraph(s) changed page since the last proof", file=sys.stderr)
@@ -146,8 +147,14 @@ def _check(args, progress) -> int:
 
 def _watch(args, progress) -> int:
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
+
+    def laid_out(message: str, done=None, total=None) -> None:
+        """Name the documents laid out again; those taken unchanged from the cache go unsaid."""
+        if message.strip().startswith(("Document No.", "front matter")) and message.endswith("pages"):
+            say("  laid out again: " + message.strip())
+
     try:
-        watch(args.book_dir, lambda: proof(args.book_dir, args.out), say)
+        watch(args.book_dir, lambda: proof(args.book_dir, args.out, laid_out), say)
     except KeyboardInterrupt:
         pass
     return EXIT_OK

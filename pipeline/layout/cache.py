@@ -24,6 +24,7 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.parts import PartLayout, PartTask
 from pipeline.model import SourceLoc
+from pipeline.proof.findings import Finding
 
 PIPELINE = Path(__file__).resolve().parents[1]
 STALE_SECONDS = 14 * 24 * 3600
@@ -100,6 +101,7 @@ class PartCache:
             starts=[PageStart(**s) for s in data["starts"]],
             folder=entry,
             diagnostics=[Diagnostic(d["code"], SourceLoc(**d["loc"]), d["message"], d["hint"]) for d in data["diagnostics"]],
+            findings=[Finding(**{**f, "box": tuple(f["box"]) if f["box"] else None}) for f in data["findings"]],
         )
 
     def store(self, layout: PartLayout) -> None:
@@ -110,6 +112,7 @@ class PartCache:
             "anchors": layout.anchors,
             "starts": [asdict(s) for s in layout.starts],
             "diagnostics": [{"code": d.code, "loc": asdict(d.loc), "message": d.message, "hint": d.hint} for d in layout.diagnostics],
+            "findings": [asdict(f) for f in layout.findings],
         }
         tmp = layout.folder / "layout.json.partial"
         tmp.write_text(json.dumps(data, sort_keys=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import weasyprint
+from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.diagnostics import Diagnostics
@@ -41,11 +43,12 @@ class Variant:
 PRINT = Variant("print", "print-colour.css", bleed=True)
 # The screen PDF is written from the print layout (layout/screen.py), never laid out itself.
 SCREEN = Variant("screen", "print-colour.css", bleed=False)
-PROOF = Variant("proof", "print-colour.css", bleed=True, extra_css=("proof.css",))
 # One part of the print book (the front matter, or a document), laid out alone to be bound.
 PRINT_PART = Variant("print", "print-colour.css", bleed=True, extra_css=("chunk.css",))
 # The folio layer of the bound book (layout/folios.py).
 FOLIO_LAYER = Variant("print", "print-colour.css", bleed=True, extra_css=("folio-layer.css",))
+# The proof's folio layer also carries the slug line and the PROOF mark on every page.
+PROOF_LAYER = Variant("proof", "print-colour.css", bleed=True, extra_css=("folio-layer.css", "proof.css"))
 
 
 def media_bleed(book: Book, variant: Variant) -> float:
@@ -85,28 +88,24 @@ def _routed(diags: Diagnostics, loc: SourceLoc):
         logger.removeHandler(handler)
 
 
-def lay_out(
-    book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None,
-    extra_css: str = "",
-) -> weasyprint.Document:
-    """Lay the book out for ``variant``; the result knows every page and every anchor on it.
+#: Parsed stylesheets by what they were parsed from: the parts of a book laid out in one process
+#: share them (WeasyPrint's documented way: one FontConfiguration for many renders).
+_parsed: dict[tuple, tuple] = {}
 
-    ``extra_css`` follows the page geometry (a part laid out alone sets its first folio there).
-    """
+
+def _stylesheets(book: Book, variant: Variant, page_css: str, profile: Path | None, diags: Diagnostics):
+    """The variant's stylesheets, parsed once per process for as long as their files are unchanged."""
+    paths = stylesheet_paths(book, variant.layers)
+    key = (variant.layers, page_css, profile, str(book.root),
+           tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    if key in _parsed:
+        return _parsed[key]
     # In print every image is separated into the output intent's colours as it is read.
     separate = partial(print_image, profile=profile) if profile and variant.bleed else None
     fetcher = LocalFetcher([STYLES, book.root] + ([profile.parent] if profile else []), convert=separate)
     fonts = FontConfiguration()
     profiles: dict = {}  # filled by @color-profile rules; shared by every sheet and the render
-    page_css = renderer.page_css(
-        width=book.print.trim_width,
-        height=book.print.trim_height,
-        media_bleed=media_bleed(book, variant),
-        # Without a profile (an EPUB-only build on a machine without one) the layout is the same.
-        profile_url=profile.resolve().as_uri() if profile and variant.bleed else "",
-    ) + extra_css
     shared = {"font_config": fonts, "url_fetcher": fetcher, "color_profiles": profiles}
-    paths = stylesheet_paths(book, variant.layers)
     sheets = []
     for path in paths[: len(variant.layers)]:
         with _routed(diags, SourceLoc(str(path))):  # a CSS problem names its stylesheet
@@ -116,6 +115,34 @@ def lay_out(
     for path in paths[len(variant.layers) :]:
         with _routed(diags, SourceLoc(str(path))):
             sheets.append(weasyprint.CSS(filename=str(path), **shared))
+    if len(_parsed) > 8:
+        _parsed.clear()
+    _parsed[key] = (sheets, fonts, profiles, fetcher)
+    return _parsed[key]
+
+
+def lay_out(
+    book: Book, renderer: Renderer, html: str, variant: Variant, diags: Diagnostics, profile: Path | None,
+    extra_css: str = "",
+) -> weasyprint.Document:
+    """Lay the book out for ``variant``; the result knows every page and every anchor on it.
+
+    ``extra_css`` follows the page geometry (a part laid out alone sets its first folio there).
+    """
+    page_css = renderer.page_css(
+        width=book.print.trim_width,
+        height=book.print.trim_height,
+        media_bleed=media_bleed(book, variant),
+        # Without a profile (an EPUB-only build on a machine without one) the layout is the same.
+        profile_url=profile.resolve().as_uri() if profile and variant.bleed else "",
+    )
+    sheets, fonts, profiles, fetcher = _stylesheets(book, variant, page_css, profile, diags)
+    # A fresh profile object per render: littleCMS serialises a used profile to other bytes, and
+    # a part must come out the same whichever parts its process laid out before.
+    profiles = {name: ColorProfile(io.BytesIO(profile.read_bytes()), p.src, p.rendering_intent, p.components)
+                if profile is not None and name == "device-cmyk" else p for name, p in profiles.items()}
+    if extra_css:
+        sheets = sheets + [weasyprint.CSS(string=extra_css, font_config=fonts, color_profiles=profiles)]
     with _routed(diags, book.loc):
         document = weasyprint.HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, color_profiles=profiles

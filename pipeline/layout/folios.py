@@ -18,7 +18,7 @@ import weasyprint
 from markupsafe import escape
 
 from pipeline.diagnostics import Diagnostics
-from pipeline.layout.compose import FOLIO_LAYER, lay_out
+from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, lay_out
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.pages import roman
 from pipeline.layout.parts import FRONT, PartLayout
@@ -34,7 +34,7 @@ class BookPage:
     local: int = 0
 
 
-def skeleton_html(book: Book, parts: list[PartLayout]) -> str:
+def skeleton_html(book: Book, parts: list[PartLayout], proof: dict | None = None) -> str:
     front = parts[FRONT]
     pages = []
     follows_blank = False
@@ -45,7 +45,11 @@ def skeleton_html(book: Book, parts: list[PartLayout]) -> str:
         style = f' style="break-before: {"right" if (j % 2 == 0) else "left"}"' if follows_blank else ""
         pages.append(f'<div class="layer-page"{style}></div>')
         follows_blank = False
-    body = [f'<div class="layer-front">{"".join(pages)}</div>']
+    body = []
+    if proof:  # fixed boxes: drawn on every page of the layer, so on every page of the proof
+        body.append(f'<div class="proof-slug">PROOF · {escape(book.title)} · {escape(proof["date"])} · '
+                    f'revision {escape(proof["revision"])}</div><div class="proof-mark">PROOF</div>')
+    body.append(f'<div class="layer-front">{"".join(pages)}</div>')
     for i, part in enumerate(parts[1:], start=1):
         first = " first" if i == 1 else ""
         body.append(f'<div class="layer-doc{first}">' + '<div class="layer-page"></div>' * part.pages + "</div>")
@@ -54,9 +58,13 @@ def skeleton_html(book: Book, parts: list[PartLayout]) -> str:
 
 
 def lay_out_folios(book: Book, renderer: Renderer, parts: list[PartLayout], diags: Diagnostics,
-                   profile: Path | None) -> tuple[weasyprint.Document, list[BookPage]]:
-    """The laid-out folio layer, and which part's page (or blank) each of its pages stands for."""
-    layer = lay_out(book, renderer, skeleton_html(book, parts), FOLIO_LAYER, diags, profile)
+                   profile: Path | None, proof: dict | None = None) -> tuple[weasyprint.Document, list[BookPage]]:
+    """The laid-out folio layer, and which part's page (or blank) each of its pages stands for.
+
+    ``proof`` (date and revision) adds the proof's slug line and PROOF mark to every page.
+    """
+    variant = PROOF_LAYER if proof else FOLIO_LAYER
+    layer = lay_out(book, renderer, skeleton_html(book, parts, proof), variant, diags, profile)
     front = parts[FRONT].pages
     plan = [BookPage(FRONT, j) for j in range(front)]
     part, local = 1, 0
@@ -95,3 +103,10 @@ def book_anchor_labels(parts: list[PartLayout], plan: list[BookPage], labels: li
     """The printed page of every anchor of the bound book."""
     where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
     return {anchor: labels[where[(i, local)]] for i, part in enumerate(parts) for anchor, local in part.anchors.items()}
+
+
+def book_findings(parts: list[PartLayout], plan: list[BookPage], labels: list[str]) -> list:
+    """The parts' preflight findings, placed on the pages of the bound book."""
+    where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    return [replace(f, page=labels[where[(i, int(f.page))]] if f.page is not None else None)
+            for i, part in enumerate(parts) for f in part.findings]

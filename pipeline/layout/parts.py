@@ -24,6 +24,8 @@ from pipeline.layout.pagemap import PageStart, page_starts
 from pipeline.layout.pages import anchor_pages
 from pipeline.layout.screen import make_screen
 from pipeline.model import Book, CrossRef, iter_inlines
+from pipeline.proof.findings import Finding
+from pipeline.proof.preflight import layout_findings
 from pipeline.render import Renderer
 from pipeline.render.html import Part
 from pipeline.write.pdf import write_pdf
@@ -61,6 +63,7 @@ class PartLayout:
     starts: list[PageStart]  # local page indices
     folder: Path
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # preflight's, ``page`` the local index
 
     @property
     def print_pdf(self) -> Path:
@@ -96,10 +99,9 @@ def part_html(book: Book, renderer: Renderer, task: PartTask) -> tuple[str, str]
     return html, css
 
 
-def lay_out_part(book: Book, task: PartTask, profile: Path | None, folder: Path, screen: bool) -> PartLayout:
-    """Lay out one part and write its PDFs into ``folder``; runs in a worker process."""
-    renderer = Renderer(book)
-    html, css = part_html(book, renderer, task)
+def lay_out_part(book: Book, renderer: Renderer, task: PartTask, html: str, css: str, profile: Path | None,
+                 folder: Path, screen: bool) -> PartLayout:
+    """Lay out one part (``html`` and ``css`` from ``part_html``) and write its PDFs into ``folder``."""
     diags = Diagnostics()
     document = lay_out(book, renderer, html, PRINT_PART, diags, profile, extra_css=css)
     anchors = anchor_pages(document)
@@ -111,6 +113,7 @@ def lay_out_part(book: Book, task: PartTask, profile: Path | None, folder: Path,
         starts=page_starts(document),
         folder=folder,
         diagnostics=list(diags.items),
+        findings=layout_findings(book, document, [str(i) for i in range(len(document.pages))], whole=False),
     )
     # A link to another part would be dropped by WeasyPrint for want of its target; give each
     # a stand-in on the first page, so the link is kept. The binder points it at the real page.

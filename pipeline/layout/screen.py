@@ -77,4 +77,5 @@ def make_screen(document: weasyprint.Document, profile: Path | None = None) -> N
                 converted = _rgb(value)
                 if converted is not value:
                     style[key] = converted
-    document.color_profiles.pop("device-cmyk", None)  # nothing is drawn in it any more
+    # Nothing is drawn in device CMYK any more. (A new dict: the parsed stylesheets share theirs.)
+    document.color_profiles = {k: v for k, v in document.color_profiles.items() if k != "device-cmyk"}

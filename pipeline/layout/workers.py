@@ -31,8 +31,8 @@ MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost a
 _state: dict = {}  # the book and settings, set before the workers fork
 
 
-def _work(task: PartTask, folder: Path) -> PartLayout:
-    return lay_out_part(_state["book"], task, _state["profile"], folder, _state["screen"])
+def _work(task: PartTask, html: str, css: str, folder: Path) -> PartLayout:
+    return lay_out_part(_state["book"], _state["renderer"], task, html, css, _state["profile"], folder, _state["screen"])
 
 
 class _InProcess:
@@ -103,7 +103,7 @@ def lay_out_parts(
     size = {i: _words(book, n) for i, n in enumerate(numbers)}
 
     with ExitStack() as stack:
-        _state.update(book=book, profile=profile, screen=screen)
+        _state.update(book=book, renderer=renderer, profile=profile, screen=screen)
         if jobs > 1:
             context = multiprocessing.get_context("fork")
             executor = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=context))
@@ -124,7 +124,7 @@ def lay_out_parts(
                 layouts[i], used[i] = found, task
                 progress(f"  {what}: {found.pages} pages, unchanged", len(layouts), len(numbers))
             else:
-                running[executor.submit(_work, task, cache.entry(key))] = (i, what)
+                running[executor.submit(_work, task, html, css, cache.entry(key))] = (i, what)
 
         def finish(running: dict) -> None:
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)

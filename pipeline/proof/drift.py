@@ -13,12 +13,16 @@ from pipeline.model import Book, Heading, Paragraph, walk_blocks
 
 def citation_pages(book: Book, document: weasyprint.Document, labels: list[str]) -> dict[str, str]:
     """Every paragraph id and heading id, in reading order, with the page label where it begins."""
-    where = anchor_pages(document)
+    return citations(book, {anchor: labels[index] for anchor, index in anchor_pages(document).items()})
+
+
+def citations(book: Book, anchor_labels: dict[str, str]) -> dict[str, str]:
+    """Of every anchor's page, those of paragraphs and headings, in reading order."""
     out: dict[str, str] = {}
     for doc in book.documents:
         for block in walk_blocks(doc.headnote + doc.body + doc.source):
-            if isinstance(block, (Paragraph, Heading)) and block.anchor and block.anchor in where:
-                out[block.anchor] = labels[where[block.anchor]]
+            if isinstance(block, (Paragraph, Heading)) and block.anchor and block.anchor in anchor_labels:
+                out[block.anchor] = anchor_labels[block.anchor]
     return out
 
 

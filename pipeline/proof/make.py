@@ -10,25 +10,28 @@ import subprocess
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import ERROR, Diagnostics
-from pipeline.layout.compose import PRINT, PROOF, lay_out
+from pipeline.layout.cache import PartCache
+from pipeline.layout.compose import PRINT, PROOF_LAYER, lay_out
+from pipeline.layout.folios import book_anchor_labels, book_findings, book_labels, lay_out_folios
 from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
+from pipeline.layout.workers import lay_out_parts
 from pipeline.load import load_book
 from pipeline.model import Book
-from pipeline.proof.drift import citation_pages, drift, read_pages
+from pipeline.progress import Progress, silent
+from pipeline.proof.drift import citations, drift, read_pages
 from pipeline.proof.findings import Finding, from_diagnostic
-from pipeline.proof.preflight import layout_findings, model_findings
+from pipeline.proof.preflight import layout_findings, model_findings, signature_findings
 from pipeline.proof.sheet import DPI, findings_by_page, render_pages, spreads
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
+from pipeline.write.bind import bind
 from pipeline.write.pdf import write_pdf
 
-Progress = Callable[[str], None]
 SHEET_ZOOM = 0.6  # pages shown at 60 % on the sheet, so a spread fits a laptop screen
 
 
@@ -65,7 +68,7 @@ def _prepare(book_dir: Path, diags: Diagnostics) -> Book:
     return book
 
 
-def check(book_dir: Path, progress: Progress = lambda m: None) -> list[Finding]:
+def check(book_dir: Path, progress: Progress = silent) -> list[Finding]:
     """Every manuscript check and the layout preflight, writing nothing."""
     diags = Diagnostics()
     book = _prepare(book_dir, diags)
@@ -80,7 +83,7 @@ def _all_findings(book: Book, diags: Diagnostics, layout: list[Finding]) -> list
     return [from_diagnostic(book, d) for d in diags.items] + model_findings(book) + layout
 
 
-def proof(book_dir: Path, out_dir: Path, progress: Progress = lambda m: None) -> ProofResult:
+def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int | None = None) -> ProofResult:
     """Write the proof PDF, page images, proof sheet, preflight.json, pages.json and drift.json."""
     diags = Diagnostics()
     book = _prepare(book_dir, diags)
@@ -92,17 +95,29 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = lambda m: None) ->
     rev = revision(Path(book_dir))
     renderer = Renderer(book)
 
-    progress("layout: proof")
-    document = lay_out(book, renderer, renderer.print_html(proof={"date": today, "revision": rev}), PROOF, diags,
-                       find_cmyk_profile(book))
-    labels = page_labels(book, document)
-    findings = _all_findings(book, diags, layout_findings(book, document, labels))
-    pages = citation_pages(book, document, labels)
+    # The print book's parts (shared with press build through the cache), bound under a folio
+    # layer that carries the slug line and the PROOF mark: the proof's pages are the print's.
+    profile = find_cmyk_profile(book)
+    cache = PartCache(Path(out_dir) / ".press-cache")
+    progress("layout…")
+    parts = lay_out_parts(book, profile, False, jobs or os.cpu_count() or 1, cache, cache.read_pages(), progress)
+    for part in parts:
+        for d in part.diagnostics:
+            diags.add(d.code, d.loc, d.message, d.hint)
+    layer, plan = lay_out_folios(book, renderer, parts, diags, profile, proof={"date": today, "revision": rev})
+    labels = book_labels(parts, plan)
+    anchor_labels = book_anchor_labels(parts, plan, labels)
+    cache.write_pages(anchor_labels)
+    findings = _all_findings(book, diags, book_findings(parts, plan, labels) + signature_findings(book, labels))
+    pages = citations(book, anchor_labels)
     # a finding placed in a paragraph is also placed on the page where that paragraph begins
     findings = [replace(f, page=pages.get(f.paragraph)) if f.paragraph and not f.page else f for f in findings]
     pdf_path = folder / f"{book.slug}-proof.pdf"
-    _atomic(pdf_path, partial(write_pdf, book, document, variant=PROOF))
-    del document
+    layer_pdf = cache.scratch("folios-proof.pdf")
+    write_pdf(book, layer, layer_pdf, PROOF_LAYER, labels=False)
+    del layer
+    _atomic(pdf_path, partial(bind, parts, [p.print_pdf for p in parts], layer_pdf, plan, parts[0].pages,
+                              tagged=False, object_streams=True))
 
     progress("proof sheet: rendering pages")
     images = render_pages(pdf_path, folder / "pages", labels)

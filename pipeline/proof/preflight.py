@@ -62,8 +62,8 @@ def _classes(box) -> set[str]:
     return set((element.get("class") or "").split()) if element is not None and hasattr(element, "get") else set()
 
 
-def layout_findings(book: Book, document: weasyprint.Document, labels: list[str]) -> list[Finding]:
-    """Findings read off the laid-out pages."""
+def layout_findings(book: Book, document: weasyprint.Document, labels: list[str], whole: bool = True) -> list[Finding]:
+    """Findings read off the laid-out pages; ``whole`` when they are the whole book's (not a part's)."""
     out: list[Finding] = []
     owner = _block_owners(book)
     figures = {b.key: b for d in book.documents for b in walk_blocks(d.headnote + d.body + d.source) if isinstance(b, Figure)}
@@ -121,13 +121,20 @@ def layout_findings(book: Book, document: weasyprint.Document, labels: list[str]
                     out.append(Finding("W407", "heading left at the foot of a page", "its text begins on the next page",
                                        document=doc.number, paragraph=heading.anchor, page=labels[where[heading.anchor]]))
 
-    pages = len(document.pages)
-    signature = book.print.signature
-    if pages % signature:
-        blanks = signature - pages % signature
-        out.append(Finding("W408", f"{pages} pages do not fill signatures of {signature}",
-                           f"the printer will add {blanks} blank page{'s' if blanks > 1 else ''} at the end", page=labels[-1]))
+    if whole:
+        out += signature_findings(book, labels)
     return out
+
+
+def signature_findings(book: Book, labels: list[str]) -> list[Finding]:
+    """The book's page count against the printer's signatures."""
+    pages = len(labels)
+    signature = book.print.signature
+    if not pages % signature:
+        return []
+    blanks = signature - pages % signature
+    return [Finding("W408", f"{pages} pages do not fill signatures of {signature}",
+                    f"the printer will add {blanks} blank page{'s' if blanks > 1 else ''} at the end", page=labels[-1])]
 
 
 def _block_owners(book: Book) -> dict[str, tuple[int, str | None]]:

@@ -1,7 +1,8 @@
 """``press watch``: rebuild the proof whenever a manuscript or style file is saved.
 
 Polls file times (no extra dependency, works on every file system). A broken save prints its
-errors and keeps the last good proof; the next save tries again.
+errors and keeps the last good proof; the next save tries again. Documents unchanged since the
+last proof come from the cache, so a save costs the layout of the document it changed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def snapshot(folders: list[Path]) -> dict[Path, float]:
     out = {}
     for folder in folders:
         for path in folder.rglob("*"):
-            if path.is_file() and path.suffix.lower() in WATCHED and "proof" not in path.parts:
+            if path.is_file() and path.suffix.lower() in WATCHED and not {"proof", ".press-cache"} & set(path.parts):
                 out[path] = path.stat().st_mtime
     return out
 

@@ -150,12 +150,11 @@ class Renderer:
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{chapter_file(number)}#{anchor}"
 
-    def print_html(self, proof: dict | None = None, part: Part | None = None) -> str:
-        """The book as one HTML document for WeasyPrint, or one ``part`` of it; ``proof`` adds the slug line."""
+    def print_html(self, part: Part | None = None) -> str:
+        """The book as one HTML document for WeasyPrint, or one ``part`` of it."""
         page_of = part.pages.get if part is not None else None
         return self.env.get_template("book.html.j2").render(
             book=self.book,
-            proof=proof,
             with_front=part is None or part.front,
             documents=self.book.documents if part is None else part.documents,
             pages=part.pages if part is not None else {},

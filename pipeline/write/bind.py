@@ -192,7 +192,7 @@ def _one_copy_of_each_font(book: pikepdf.Pdf) -> None:
     for name, (glyphs, descriptors) in sorted(faces.items()):
         if name not in files or len(descriptors) < 2:
             continue  # not one of press's fonts, or already one copy
-        program = pikepdf.Stream(book, _subset(files[name], glyphs))
+        program = pikepdf.Stream(book, _subset(files[name], frozenset(glyphs)))
         program.Length1 = len(program.read_bytes())
         for descriptor in descriptors:
             descriptor.FontFile2 = program
@@ -207,6 +207,10 @@ def _face(program: pikepdf.Stream) -> str:
 def _one_copy_of_each_profile(book: pikepdf.Pdf) -> None:
     """Every part brings its copy of the CMYK profile for its colour space: keep the first."""
     first: dict[bytes, pikepdf.Object] = {}
+    for intent in book.Root.get("/OutputIntents", []):  # the output intent's copy comes first
+        if "/DestOutputProfile" in intent:
+            profile = intent.DestOutputProfile
+            intent.DestOutputProfile = first.setdefault(profile.read_raw_bytes(), profile)
     forms = (xobject for page in book.pages for xobject in page.obj.Resources.get("/XObject", {}).values())
     for holder in [page.obj for page in book.pages] + list(forms):
         spaces = holder.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace", pikepdf.Dictionary())
@@ -242,7 +246,8 @@ def _font_files() -> dict[str, Path]:
     return out
 
 
-def _subset(path: Path, glyphs: set[int]) -> bytes:
+@lru_cache(maxsize=8)  # the print and the screen PDF of a build use the same glyphs
+def _subset(path: Path, glyphs: frozenset[int]) -> bytes:
     """The font at ``path`` cut to ``glyphs`` (and .notdef), every glyph keeping its id."""
     font = TTFont(path, recalcTimestamp=False)
     options = subset.Options(retain_gids=True, notdef_outline=True, hinting=False, desubroutinize=True,
