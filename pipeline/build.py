@@ -6,8 +6,8 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -15,11 +15,11 @@ from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.pdfx import print_pdf_problems
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
+from pipeline.forked import Forked
 from pipeline.layout.cache import PartCache
-from pipeline.layout.compose import FOLIO_LAYER, SCREEN
-from pipeline.layout.folios import book_anchor_labels, book_labels, book_page_starts, lay_out_folios
+from pipeline.layout.folios import book_anchor_labels, book_labels, book_page_starts, folio_layer
 from pipeline.layout.profile import find_cmyk_profile
-from pipeline.layout.screen import make_screen
+from pipeline.layout.workers import lay_out_parts
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
 from pipeline.progress import Progress, silent
@@ -27,10 +27,8 @@ from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
-from pipeline.layout.workers import lay_out_parts
 from pipeline.write.bind import bind
 from pipeline.write.epub import write_epub
-from pipeline.write.pdf import write_pdf
 
 FORMATS = ("pdf", "epub")
 
@@ -74,45 +72,69 @@ def build(
     renderer = Renderer(book)
     profile = find_cmyk_profile(book)
 
+    workers = jobs or os.cpu_count() or 1
     with _outputs(out_dir, result) as write:
         cache = PartCache(_cache_folder(out_dir, use_cache))
         # The print layout, part by part in worker processes, serves the PDFs and the EPUB's page-list.
         with stage("layout"):
             guesses = cache.read_pages()
-            parts = lay_out_parts(book, profile, "pdf" in formats, jobs or os.cpu_count() or 1, cache, guesses, progress)
+            parts = lay_out_parts(book, profile, "pdf" in formats, workers, cache, guesses, progress)
             for part in parts:
                 for d in part.diagnostics:
                     diags.add(d.code, d.loc, d.message, d.hint)
-            layer, plan = lay_out_folios(book, renderer, parts, diags, profile)
+            layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, "pdf" in formats)
+            plan = layer.plan
             labels = book_labels(parts, plan)
             starts = book_page_starts(parts, plan)
             result.pages = len(plan)
             cache.write_pages(book_anchor_labels(parts, plan, labels))
         progress(f"  {result.pages} pages")
+        # The print and the screen PDF are bound in processes of their own, side by side when
+        # there are cores for it, while this one writes the EPUB.
+        binding: list[Forked] = []
+
+        def apart(*args) -> None:
+            binding.append(Forked(*args))
+            if workers == 1:
+                binding[-1].result()
+
         if "pdf" in formats:
             front = parts[0].pages
             with stage("pdf"):
-                layer_pdf = cache.scratch("folios-print.pdf")
-                write_pdf(book, layer, layer_pdf, FOLIO_LAYER, labels=False)
-                target = write(f"{book.slug}.pdf", partial(
-                    bind, parts, [p.print_pdf for p in parts], layer_pdf, plan, front,
-                    tagged=False, object_streams=book.print.standard != "pdf/x-1a"))
-                for problem in print_pdf_problems(target, book):
-                    diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
-            with stage("screen pdf"):  # the same parts, without bleed and in RGB: no second layout
-                make_screen(layer, profile)
-                layer_pdf = cache.scratch("folios-screen.pdf")
-                write_pdf(book, layer, layer_pdf, SCREEN, labels=False, tagged=False)
-                write(f"{book.slug}-screen.pdf", partial(
-                    bind, parts, [p.screen_pdf for p in parts], layer_pdf, plan, front,
-                    tagged=True, object_streams=True))
-        del layer
-        if "epub" in formats:
-            with stage("epub"):
-                paged = insert_page_breaks(book, starts, labels)
-                write(f"{book.slug}.epub", partial(write_epub, paged, Renderer(paged)))
+                write(f"{book.slug}.pdf", partial(
+                    apart, bind_print, book, parts, layer.print_pdf, plan, front))
+                write(f"{book.slug}-screen.pdf", partial(apart, bind_screen, parts, layer.screen_pdf, plan, front))
+        try:
+            if "epub" in formats:
+                with stage("epub"):
+                    paged = insert_page_breaks(book, starts, labels)
+                    write(f"{book.slug}.epub", partial(write_epub, paged, Renderer(paged)))
+        except BaseException:
+            for child in binding:  # let them finish, so that no half-written file outlives the build
+                try:
+                    child.result()
+                except BaseException:
+                    pass
+            raise
+        with stage("pdf"):
+            for problem in (binding[0].result() if binding else []):
+                diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
+            for child in binding[1:]:
+                child.result()
         diags.raise_if_errors()
     return result
+
+
+def bind_print(book: Book, parts, layer_pdf: Path, plan, front: int, target: Path) -> list[str]:
+    """Bind the print PDF and read it back: what keeps it from being PDF/X, if anything."""
+    bind(parts, [p.print_pdf for p in parts], layer_pdf, plan, front, target,
+         tagged=False, object_streams=book.print.standard != "pdf/x-1a")
+    return print_pdf_problems(target, book)
+
+
+def bind_screen(parts, layer_pdf: Path, plan, front: int, target: Path) -> None:
+    """Bind the tagged screen PDF."""
+    bind(parts, [p.screen_pdf for p in parts], layer_pdf, plan, front, target, tagged=True, object_streams=True)
 
 
 def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progress: Progress) -> Book:

@@ -118,3 +118,29 @@ def _page_of(element):
     while "/Pg" not in element:
         element = element.P
     return element.Pg
+
+
+def test_the_bound_book_looks_like_one_long_layout(sample_build, tmp_path):
+    """Page by page, the bound print PDF renders as WeasyPrint's layout of the whole book in one go."""
+    import numpy as np
+    import pypdfium2
+
+    from pipeline.diagnostics import Diagnostics
+    from pipeline.layout.compose import PRINT, lay_out
+    from pipeline.layout.profile import find_cmyk_profile
+    from pipeline.load import load_book
+    from pipeline.render import Renderer
+    from pipeline.transforms import apply_transforms
+    from pipeline.write.pdf import write_pdf
+
+    book = apply_transforms(load_book(SAMPLE))
+    renderer = Renderer(book)
+    whole = lay_out(book, renderer, renderer.print_html(), PRINT, Diagnostics(), find_cmyk_profile(book))
+    write_pdf(book, whole, tmp_path / "whole.pdf", PRINT)
+    bound = next(p for p in sample_build.outputs if p.name.endswith(".pdf") and "screen" not in p.name)
+    one, two = pypdfium2.PdfDocument(tmp_path / "whole.pdf"), pypdfium2.PdfDocument(bound)
+    assert len(one) == len(two)
+    for i in range(len(one)):
+        a = np.asarray(one[i].render(scale=60 / 72).to_pil().convert("L"), dtype=int)
+        b = np.asarray(two[i].render(scale=60 / 72).to_pil().convert("L"), dtype=int)
+        assert a.shape == b.shape and np.abs(a - b).max() <= 8, f"page {i + 1} differs"

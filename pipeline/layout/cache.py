@@ -1,8 +1,8 @@
 """Laid-out parts kept between builds, keyed by everything that can change their pages.
 
-The key of a part is a hash of its HTML (which holds its text and the page numbers it cites),
-the CSS it is laid out with, the fonts, its images, the colour profile, press's own code and
-WeasyPrint's version. A part whose key is in the cache is not laid out again: its PDFs and what
+The key of a part is a hash of what its HTML and layout are made of: its document, the book's
+own fields, the page numbers it cites, the stylesheets, templates, fonts, its images, the colour
+profile, press's own code and WeasyPrint's version. A part whose key is in the cache is not laid out again: its PDFs and what
 its layout told the build (pages, anchors, page starts) are read back. Entries live in
 ``DIR/.press-cache/`` beside the outputs (git-ignored with the rest of ``dist/``); an entry
 unused for two weeks is removed.
@@ -14,7 +14,7 @@ import hashlib
 import json
 import shutil
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import weasyprint
 from pipeline.diagnostics import Diagnostic
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.parts import PartLayout, PartTask
-from pipeline.model import SourceLoc
+from pipeline.model import Book, SourceLoc
 from pipeline.proof.findings import Finding
 
 PIPELINE = Path(__file__).resolve().parents[1]
@@ -49,19 +49,29 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def part_key(html: str, css: str, files: list[Path], screen: bool) -> str:
-    """The cache key of a part: its HTML and CSS, and the files its layout reads."""
+def part_key(book: Book, task: PartTask, files: list[Path], screen: bool) -> str:
+    """The cache key of a part, from what its HTML is made of (not the HTML: rendering it costs more).
+
+    The part's HTML is a function of press's code and templates (files), the book's own fields,
+    the document (or, for the front matter, every document: the contents and the imprint list
+    them) and the task (the pages it cites, its first folio).
+    """
     digest = hashlib.sha256(code_version().encode())
     digest.update(b"screen" if screen else b"print only")
-    digest.update(html.encode())
-    digest.update(css.encode())
+    if task.front:
+        digest.update(repr(book).encode())
+    else:
+        digest.update(repr(replace(book, documents=(), editions=())).encode())
+        digest.update(repr((book.documents[0].number, book.edition)).encode())
+        digest.update(repr(next(d for d in book.documents if d.number == task.number)).encode())
+    digest.update(repr(task).encode())
     for path in sorted(set(files)):
         digest.update(str(path).encode() + file_hash(path).encode())
     return digest.hexdigest()[:32]
 
 
 class PartCache:
-    """The cache folder: ``parts/<key>/`` per laid-out part, the last build's pages, scratch files."""
+    """The cache folder: ``parts/<key>/`` per laid-out part, ``folios-<key>/`` per folio layer, the last pages."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -69,10 +79,6 @@ class PartCache:
 
     def entry(self, key: str) -> Path:
         return self.folder / "parts" / key
-
-    def scratch(self, name: str) -> Path:
-        """A file for this build only (the folio layers)."""
-        return self.folder / name
 
     def read_pages(self) -> dict[str, str]:
         """The printed page of every anchor in the last build: guesses for pages not known yet."""
@@ -119,10 +125,10 @@ class PartCache:
         tmp.replace(layout.folder / "layout.json")
 
     def prune(self) -> None:
-        """Remove entries unused for two weeks, and any left half-written an hour ago or more."""
+        """Remove parts and folio layers unused for two weeks, and any left half-written an hour ago or more."""
         now = time.time()
-        for entry in (self.folder / "parts").iterdir():
-            meta = entry / "layout.json"
+        for entry in [*(self.folder / "parts").iterdir(), *self.folder.glob("folios-*")]:
+            meta = entry / ("layout.json" if entry.parent.name == "parts" else "plan.json")
             stale = now - meta.stat().st_mtime > STALE_SECONDS if meta.is_file() else now - entry.stat().st_mtime > 3600
             if stale:
                 shutil.rmtree(entry, ignore_errors=True)

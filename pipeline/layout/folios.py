@@ -11,19 +11,25 @@ the matching page of a part, and takes the skeleton's blank versos as they are.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import weasyprint
 from markupsafe import escape
 
+from pipeline import forked
 from pipeline.diagnostics import Diagnostics
-from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, lay_out
+from pipeline.layout.cache import code_version, file_hash
+from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out, stylesheet_paths
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.pages import roman
 from pipeline.layout.parts import FRONT, PartLayout
 from pipeline.model import Book
+from pipeline.layout.screen import make_screen
 from pipeline.render import Renderer
+from pipeline.write.pdf import write_pdf
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,54 @@ def lay_out_folios(book: Book, renderer: Renderer, parts: list[PartLayout], diag
     if len(plan) != len(layer.pages) or sum(1 for p in plan if p.part is not None) != expected:
         raise AssertionError(f"the folio layer has {len(layer.pages)} pages for {expected} pages of text")
     return layer, plan
+
+
+@dataclass(frozen=True)
+class FolioLayer:
+    """The folio layer as written: its PDF for print (or proof), for the screen, and the plan."""
+
+    plan: list[BookPage]
+    print_pdf: Path
+    screen_pdf: Path | None
+
+
+def folio_layer(book: Book, renderer: Renderer, parts: list[PartLayout], diags: Diagnostics, profile: Path | None,
+                folder: Path, screen: bool, proof: dict | None = None) -> FolioLayer:
+    """Lay out and write the folio layer into ``folder``, or reuse the one written for the same pagination.
+
+    The layer depends only on the parts' page counts (and the proof's slug), so a rebuild that
+    changed no page count reuses it.
+    """
+    html = skeleton_html(book, parts, proof)
+    variant = PROOF_LAYER if proof else FOLIO_LAYER
+    key = hashlib.sha256("\0".join([code_version(), html, variant.name, repr(book.print), str(screen),
+                                     *(file_hash(p) for p in stylesheet_paths(book, variant.layers)),
+                                     file_hash(profile) if profile else ""]).encode()).hexdigest()[:24]
+    entry = folder / f"folios-{key}"
+    plan_file = entry / "plan.json"
+    layer = FolioLayer([], entry / "print.pdf", entry / "screen.pdf" if screen else None)
+    if plan_file.is_file():
+        plan_file.touch()
+        return replace(layer, plan=[BookPage(*entry_) for entry_ in json.loads(plan_file.read_text())])
+    entry.mkdir(parents=True, exist_ok=True)
+    # Every page of the book at once: laid out in a process of its own, whose memory goes with it.
+    plan, found = forked.run(_write_layer, book, renderer, parts, profile, proof, layer, variant)
+    for d in found:
+        diags.add(d.code, d.loc, d.message, d.hint)
+    tmp = entry / "plan.json.partial"
+    tmp.write_text(json.dumps([[p.part, p.local] for p in plan]))
+    tmp.replace(plan_file)
+    return replace(layer, plan=plan)
+
+
+def _write_layer(book, renderer, parts, profile, proof, layer: FolioLayer, variant) -> tuple[list[BookPage], list]:
+    diags = Diagnostics()
+    document, plan = lay_out_folios(book, renderer, parts, diags, profile, proof)
+    write_pdf(book, document, layer.print_pdf, variant, labels=False)
+    if layer.screen_pdf is not None:
+        make_screen(document, profile)
+        write_pdf(book, document, layer.screen_pdf, SCREEN, labels=False, tagged=False)
+    return plan, diags.items
 
 
 def book_labels(parts: list[PartLayout], plan: list[BookPage]) -> list[str]:

@@ -31,8 +31,10 @@ MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost a
 _state: dict = {}  # the book and settings, set before the workers fork
 
 
-def _work(task: PartTask, html: str, css: str, folder: Path) -> PartLayout:
-    return lay_out_part(_state["book"], _state["renderer"], task, html, css, _state["profile"], folder, _state["screen"])
+def _work(task: PartTask, folder: Path) -> PartLayout:
+    book, renderer = _state["book"], _state["renderer"]
+    html, css = part_html(book, renderer, task)
+    return lay_out_part(book, renderer, task, html, css, _state["profile"], folder, _state["screen"])
 
 
 class _InProcess:
@@ -116,15 +118,14 @@ def lay_out_parts(
         def start(i: int, pages: Pagination, running: dict) -> None:
             """Lay part ``i`` out with the pages known now, or take it from the cache."""
             task = _task(i, numbers[i], cited[i], pages, guesses)
-            html, css = part_html(book, renderer, task)
-            key = part_key(html, css, files + _images(book, numbers[i]), screen)
+            key = part_key(book, task, files + _images(book, numbers[i]), screen)
             what = "front matter" if i == FRONT else f"Document No. {numbers[i]}"
             found = cache.load(key, task, screen)
             if found is not None:
                 layouts[i], used[i] = found, task
                 progress(f"  {what}: {found.pages} pages, unchanged", len(layouts), len(numbers))
             else:
-                running[executor.submit(_work, task, html, css, cache.entry(key))] = (i, what)
+                running[executor.submit(_work, task, cache.entry(key))] = (i, what)
 
         def finish(running: dict) -> None:
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
@@ -182,8 +183,9 @@ def _task(i: int, number: int | None, cited, pages: Pagination, guesses: dict[st
 
 
 def _files(book: Book, profile: Path | None) -> list[Path]:
-    """The files every part's layout reads: stylesheets, fonts, the colour profile."""
-    files = stylesheet_paths(book, PRINT_PART.layers) + sorted((STYLES / "fonts").glob("*.ttf"))
+    """The files every part's HTML and layout come from: templates, stylesheets, fonts, the profile."""
+    templates = sorted((STYLES / "templates").glob("*.j2")) + sorted((book.root / "styles" / "templates").glob("*.j2"))
+    files = templates + stylesheet_paths(book, PRINT_PART.layers) + sorted((STYLES / "fonts").glob("*.ttf"))
     return files + ([profile] if profile else [])
 
 

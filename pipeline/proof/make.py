@@ -15,8 +15,8 @@ from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import ERROR, Diagnostics
 from pipeline.layout.cache import PartCache
-from pipeline.layout.compose import PRINT, PROOF_LAYER, lay_out
-from pipeline.layout.folios import book_anchor_labels, book_findings, book_labels, lay_out_folios
+from pipeline.layout.compose import PRINT, lay_out
+from pipeline.layout.folios import book_anchor_labels, book_findings, book_labels, folio_layer
 from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
 from pipeline.layout.workers import lay_out_parts
@@ -30,7 +30,6 @@ from pipeline.proof.sheet import DPI, findings_by_page, render_pages, spreads
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.write.bind import bind
-from pipeline.write.pdf import write_pdf
 
 SHEET_ZOOM = 0.6  # pages shown at 60 % on the sheet, so a spread fits a laptop screen
 
@@ -104,7 +103,8 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     for part in parts:
         for d in part.diagnostics:
             diags.add(d.code, d.loc, d.message, d.hint)
-    layer, plan = lay_out_folios(book, renderer, parts, diags, profile, proof={"date": today, "revision": rev})
+    layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, False, proof={"date": today, "revision": rev})
+    plan = layer.plan
     labels = book_labels(parts, plan)
     anchor_labels = book_anchor_labels(parts, plan, labels)
     cache.write_pages(anchor_labels)
@@ -113,10 +113,7 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     # a finding placed in a paragraph is also placed on the page where that paragraph begins
     findings = [replace(f, page=pages.get(f.paragraph)) if f.paragraph and not f.page else f for f in findings]
     pdf_path = folder / f"{book.slug}-proof.pdf"
-    layer_pdf = cache.scratch("folios-proof.pdf")
-    write_pdf(book, layer, layer_pdf, PROOF_LAYER, labels=False)
-    del layer
-    _atomic(pdf_path, partial(bind, parts, [p.print_pdf for p in parts], layer_pdf, plan, parts[0].pages,
+    _atomic(pdf_path, partial(bind, parts, [p.print_pdf for p in parts], layer.print_pdf, plan, parts[0].pages,
                               tagged=False, object_streams=True))
 
     progress("proof sheet: rendering pages")

@@ -2,7 +2,7 @@
 
 The front matter's PDF is the base: its catalog carries the book's metadata, output intent
 (print) or language, title and structure tree (screen). Then, page by page as the folio layer
-plans it, each part's pages are appended with the layer's folio drawn over them (as an
+plans it, each part's pages are appended with the layer's page drawn beneath them (as an
 artifact, so a screen reader skips it), and the layer's own blank versos fill the gaps. What
 each part wrote for itself is then made the book's:
 
@@ -59,7 +59,7 @@ def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]
             book.pages.append(sources[entry.part].pages[entry.local])
         page = book.pages[index]
         appended.setdefault(entry.part, []).append((entry.local, page))
-        _draw_over(book, page, layer.pages[index], index)
+        _draw_under(book, page, layer.pages[index], index)
 
     dests = _destinations(book, sources, parts)
     outline = _outlines(book, sources)
@@ -84,8 +84,9 @@ def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepd
     return book.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
 
 
-def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, index: int) -> None:
-    """Draw the layer's page (the folio, and marks in print) over ``page``, marked as an artifact."""
+def _draw_under(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, index: int) -> None:
+    """Draw the layer's page (folio; marks in print; slug and PROOF mark in a proof) beneath ``page``'s
+    content, marked as an artifact; beneath, so that the proof's light mark never veils the text."""
     form = book.copy_foreign(layer_page.as_form_xobject())
     form.BBox = page.mediabox  # QPDF clips the form to the trim box; the marks stand outside it
     resources = pikepdf.Dictionary(page.obj.Resources)  # the part's pages share one; this page gets its own
@@ -94,9 +95,9 @@ def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, 
     xobjects[name] = form
     resources.XObject = xobjects
     page.obj.Resources = resources
-    # The part's content is wrapped so that a graphics state it leaves set cannot move the folio.
-    page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(book, b"\nQ\n/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\n"))
+    # The layer's graphics state is saved around it, and the part's content is wrapped too.
+    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\nq\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(book, b"\nQ\n"))
 
 
 def _destinations(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]) -> pikepdf.NameTree:
