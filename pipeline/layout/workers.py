@@ -3,7 +3,8 @@
 A part may be laid out once every page it cites is known: a document citing Document No. 12
 waits until the documents up to No. 12 are laid out (their page counts place No. 12, its own
 layout places the paragraph); the front matter, whose contents cite every document, comes last.
-Parts that cite nothing go first, largest first. Should every remaining part wait on another
+Parts go in reading order, so that the documents before a citing one are done early and it
+does not wait at the end of the build. Should every remaining part wait on another
 (two documents citing each other), the first is laid out with the pages of the last build, or
 a guess, and laid out again if the guess was wrong.
 
@@ -102,7 +103,6 @@ def lay_out_parts(
     numbers: list[int | None] = [None] + [d.number for d in book.documents]
     cited = {i: cited_anchors(book, n) for i, n in enumerate(numbers)}
     files = _files(book, profile)
-    size = {i: _words(book, n) for i, n in enumerate(numbers)}
 
     with ExitStack() as stack:
         _state.update(book=book, renderer=renderer, profile=profile, screen=screen)
@@ -144,7 +144,7 @@ def lay_out_parts(
             ready = [i for i in pending if _ready(i, numbers, cited[i], pages)]
             if not ready and not running:  # a cycle: lay the first document out with guessed pages
                 ready = [min(pending, key=lambda i: (i == FRONT, i))]
-            for i in sorted(ready, key=lambda i: -size[i]):
+            for i in sorted(ready):  # in reading order: the sooner a prefix is done, the sooner citing parts may go
                 pending.remove(i)
                 start(i, pages, running)
             if running:
@@ -192,10 +192,3 @@ def _files(book: Book, profile: Path | None) -> list[Path]:
 def _images(book: Book, number: int | None) -> list[Path]:
     docs = [d for d in book.documents if d.number == number]
     return [b.path for d in docs for b in walk_blocks(d.headnote + d.body + d.source) if isinstance(b, Figure)]
-
-
-def _words(book: Book, number: int | None) -> int:
-    if number is None:
-        return 0
-    doc = next(d for d in book.documents if d.number == number)
-    return sum(len(getattr(n, "text", "").split()) for b in walk_blocks(doc.body) for n in getattr(b, "inlines", ()))
