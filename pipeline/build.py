@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.checks.glyphs import check_glyphs
-from pipeline.checks.pdfx import print_pdf_problems
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.forked import Forked
@@ -27,7 +26,7 @@ from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
-from pipeline.write.bind import bind
+from pipeline.write.bind import bind_print, bind_screen
 from pipeline.write.epub import write_epub
 
 FORMATS = ("pdf", "epub")
@@ -116,25 +115,13 @@ def build(
                 except BaseException:
                     pass
             raise
-        with stage("pdf"):
+        with stage("pdf", announce=False):  # waiting for the binding processes
             for problem in (binding[0].result() if binding else []):
                 diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
             for child in binding[1:]:
                 child.result()
         diags.raise_if_errors()
     return result
-
-
-def bind_print(book: Book, parts, layer_pdf: Path, plan, front: int, target: Path) -> list[str]:
-    """Bind the print PDF and read it back: what keeps it from being PDF/X, if anything."""
-    bind(parts, [p.print_pdf for p in parts], layer_pdf, plan, front, target,
-         tagged=False, object_streams=book.print.standard != "pdf/x-1a")
-    return print_pdf_problems(target, book)
-
-
-def bind_screen(parts, layer_pdf: Path, plan, front: int, target: Path) -> None:
-    """Bind the tagged screen PDF."""
-    bind(parts, [p.screen_pdf for p in parts], layer_pdf, plan, front, target, tagged=True, object_streams=True)
 
 
 def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progress: Progress) -> Book:
@@ -171,8 +158,10 @@ def _cache_folder(out_dir: Path, use_cache: bool) -> Path:
 
 def _stage_clock(timings: dict[str, float], progress: Progress):
     @contextmanager
-    def stage(name: str):
-        progress(f"{name}…")
+    def stage(name: str, announce: bool = True):
+        """Time a stage (added to its earlier time); ``announce`` says so on the progress display."""
+        if announce:
+            progress(f"{name}…")
         started = time.perf_counter()
         try:
             yield
