@@ -26,6 +26,7 @@ from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out, s
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.pages import roman
 from pipeline.layout.parts import FRONT, PartLayout
+from pipeline.proof.findings import Finding
 from pipeline.model import Book
 from pipeline.layout.screen import make_screen
 from pipeline.render import Renderer
@@ -147,20 +148,25 @@ def first_body_page(plan: list[BookPage]) -> int:
     return next((i for i, entry in enumerate(plan) if entry.part == 1), len(plan))
 
 
+def _book_index(plan: list[BookPage]) -> dict[tuple[int, int], int]:
+    """(part, page in the part) -> index of that page in the bound book."""
+    return {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+
+
 def book_page_starts(parts: list[PartLayout], plan: list[BookPage]) -> list[PageStart]:
     """Where each page of the bound book begins in the text (for the EPUB's page-list)."""
-    where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    where = _book_index(plan)
     return [replace(start, index=where[(i, start.index)]) for i, part in enumerate(parts) for start in part.starts]
 
 
 def book_anchor_labels(parts: list[PartLayout], plan: list[BookPage], labels: list[str]) -> dict[str, str]:
     """The printed page of every anchor of the bound book."""
-    where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    where = _book_index(plan)
     return {anchor: labels[where[(i, local)]] for i, part in enumerate(parts) for anchor, local in part.anchors.items()}
 
 
-def book_findings(parts: list[PartLayout], plan: list[BookPage], labels: list[str]) -> list:
+def book_findings(parts: list[PartLayout], plan: list[BookPage], labels: list[str]) -> list[Finding]:
     """The parts' preflight findings, placed on the pages of the bound book."""
-    where = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    where = _book_index(plan)
     return [replace(f, page=labels[where[(i, int(f.page))]] if f.page is not None else None)
             for i, part in enumerate(parts) for f in part.findings]

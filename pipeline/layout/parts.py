@@ -82,11 +82,11 @@ def cited_anchors(book: Book, number: int | None) -> tuple[set[str], set[str]]:
     refs = {n.anchor for n in iter_inlines(doc.headnote + doc.body + doc.source) if isinstance(n, CrossRef) and n.anchor}
     for note in doc.footnotes:
         refs |= {n.anchor for n in iter_inlines(note.blocks) if isinstance(n, CrossRef) and n.anchor}
-    own = {a for a in refs if _document_of(a) == number}
+    own = {a for a in refs if document_of(a) == number}
     return refs - own, own
 
 
-def _document_of(anchor: str) -> int:
+def document_of(anchor: str) -> int:
     """``doc37-p19`` and ``doc37`` -> 37."""
     return int(re.match(r"doc(\d+)", anchor)[1])
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipeline.layout.cache import PartCache, part_key
 from pipeline.layout.compose import PRINT_PART, stylesheet_paths
-from pipeline.layout.parts import FRONT, PartLayout, PartTask, cited_anchors, lay_out_part, part_html, _document_of
+from pipeline.layout.parts import FRONT, PartLayout, PartTask, cited_anchors, lay_out_part, part_html, document_of
 from pipeline.model import Book, Figure, walk_blocks
 from pipeline.progress import Progress, silent
 from pipeline.render import Renderer
@@ -78,7 +78,7 @@ class Pagination:
         self.folios = document_folios(book, layouts)
 
     def label(self, anchor: str) -> str | None:
-        number = _document_of(anchor)
+        number = document_of(anchor)
         index = self.index.get(number)
         if index not in self.layouts or number not in self.folios:
             return None
