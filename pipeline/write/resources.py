@@ -28,14 +28,13 @@ def one_copy_of_each_font(book: pikepdf.Pdf) -> None:
     map, which stay right for its glyphs.
     """
     faces: dict[str, tuple[set[int], list[pikepdf.Dictionary]]] = {}
-    for obj in book.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType2" and "/FontDescriptor" in obj:
-            descriptor = obj.FontDescriptor
-            if "/FontFile2" not in descriptor:
-                continue
-            glyphs, descriptors = faces.setdefault(_face(descriptor.FontFile2), (set(), []))
-            glyphs.update(_glyphs(obj.get("/W", pikepdf.Array())))
-            descriptors.append(descriptor)
+    for font in _cid_fonts(book):
+        descriptor = font.FontDescriptor
+        if "/FontFile2" not in descriptor:
+            continue
+        glyphs, descriptors = faces.setdefault(_face(descriptor.FontFile2), (set(), []))
+        glyphs.update(_glyphs(font.get("/W", pikepdf.Array())))
+        descriptors.append(descriptor)
     files = _font_files()
     for name, (glyphs, descriptors) in sorted(faces.items()):
         if name not in files or len(descriptors) < 2:
@@ -44,6 +43,19 @@ def one_copy_of_each_font(book: pikepdf.Pdf) -> None:
         program.Length1 = len(program.read_bytes())
         for descriptor in descriptors:
             descriptor.FontFile2 = program
+
+
+def _cid_fonts(book: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """The CID fonts the pages (and the forms drawn on them) use, each once."""
+    found: dict[tuple[int, int], pikepdf.Dictionary] = {}
+    holders = [page.obj for page in book.pages]
+    holders += [x for page in book.pages for x in page.obj.Resources.get("/XObject", {}).values()]
+    for holder in holders:
+        for font in holder.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary()).values():
+            for cid in font.get("/DescendantFonts", []):
+                if cid.get("/Subtype") == "/CIDFontType2" and "/FontDescriptor" in cid:
+                    found.setdefault(cid.objgen, cid)
+    return list(found.values())
 
 
 def _face(program: pikepdf.Stream) -> str:
