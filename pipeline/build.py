@@ -81,7 +81,7 @@ def build(
             for part in parts:
                 for d in part.diagnostics:
                     diags.add(d.code, d.loc, d.message, d.hint)
-            layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, "pdf" in formats)
+            layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, "pdf" in formats, jobs=workers)
             plan = layer.plan
             labels = book_labels(parts, plan)
             starts = book_page_starts(parts, plan)
@@ -101,8 +101,8 @@ def build(
             front = parts[0].pages
             with stage("pdf"):
                 write(f"{book.slug}.pdf", partial(
-                    apart, bind_print, book, parts, layer.print_pdf, plan, front))
-                write(f"{book.slug}-screen.pdf", partial(apart, bind_screen, parts, layer.screen_pdf, plan, front))
+                    apart, bind_print, book, parts, layer.print_pdfs, plan, front))
+                write(f"{book.slug}-screen.pdf", partial(apart, bind_screen, parts, layer.screen_pdfs, plan, front))
         try:
             if "epub" in formats:
                 with stage("epub"):

@@ -120,8 +120,8 @@ def _page_of(element):
     return element.Pg
 
 
-def test_the_bound_book_looks_like_one_long_layout(sample_build, tmp_path):
-    """Page by page, the bound print PDF renders as WeasyPrint's layout of the whole book in one go."""
+def _renders_like_one_long_layout(manuscript, bound, tmp_path):
+    """Page by page, ``bound`` renders as WeasyPrint's layout of the whole book in one go."""
     import numpy as np
     import pypdfium2
 
@@ -133,14 +133,37 @@ def test_the_bound_book_looks_like_one_long_layout(sample_build, tmp_path):
     from pipeline.transforms import apply_transforms
     from pipeline.write.pdf import write_pdf
 
-    book = apply_transforms(load_book(SAMPLE))
+    book = apply_transforms(load_book(manuscript))
     renderer = Renderer(book)
     whole = lay_out(book, renderer, renderer.print_html(), PRINT, Diagnostics(), find_cmyk_profile(book))
     write_pdf(book, whole, tmp_path / "whole.pdf", PRINT)
-    bound = next(p for p in sample_build.outputs if p.name.endswith(".pdf") and "screen" not in p.name)
     one, two = pypdfium2.PdfDocument(tmp_path / "whole.pdf"), pypdfium2.PdfDocument(bound)
     assert len(one) == len(two)
     for i in range(len(one)):
         a = np.asarray(one[i].render(scale=60 / 72).to_pil().convert("L"), dtype=int)
         b = np.asarray(two[i].render(scale=60 / 72).to_pil().convert("L"), dtype=int)
         assert a.shape == b.shape and np.abs(a - b).max() <= 8, f"page {i + 1} differs"
+    with pikepdf.open(tmp_path / "whole.pdf") as x, pikepdf.open(bound) as y:
+        assert list(x.Root.PageLabels.Nums) == list(y.Root.PageLabels.Nums)
+
+
+def test_the_bound_book_looks_like_one_long_layout(sample_build, tmp_path):
+    bound = next(p for p in sample_build.outputs if p.name.endswith(".pdf") and "screen" not in p.name)
+    _renders_like_one_long_layout(SAMPLE, bound, tmp_path)
+
+
+def test_a_folio_layer_in_several_runs_gives_the_same_book(tmp_path, monkeypatch):
+    """A long book's folio layer is laid out in runs side by side; folios and blanks stay right."""
+    import sys
+
+    from pipeline.layout import folios
+
+    sys.path.insert(0, str(SAMPLE.parent / "benchmarks"))
+    from generate import generate
+
+    monkeypatch.setattr(folios, "RUN_PAGES", 20)  # two runs for a reader of eight documents
+    book = generate(tmp_path / "book", 80)
+    result = build(book, tmp_path / "out", formats=("pdf",), jobs=2)
+    assert len(list((tmp_path / "out" / ".press-cache").glob("folios-*/print-*.pdf"))) == 2  # two runs
+    bound = next(p for p in result.outputs if p.name == "synthetic-reader.pdf")
+    _renders_like_one_long_layout(book, bound, tmp_path)

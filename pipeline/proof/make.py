@@ -103,7 +103,8 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     for part in parts:
         for d in part.diagnostics:
             diags.add(d.code, d.loc, d.message, d.hint)
-    layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, False, proof={"date": today, "revision": rev})
+    layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, False,
+                        proof={"date": today, "revision": rev}, jobs=jobs or os.cpu_count() or 1)
     plan = layer.plan
     labels = book_labels(parts, plan)
     anchor_labels = book_anchor_labels(parts, plan, labels)
@@ -113,7 +114,7 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     # a finding placed in a paragraph is also placed on the page where that paragraph begins
     findings = [replace(f, page=pages.get(f.paragraph)) if f.paragraph and not f.page else f for f in findings]
     pdf_path = folder / f"{book.slug}-proof.pdf"
-    _atomic(pdf_path, partial(bind, parts, [p.print_pdf for p in parts], layer.print_pdf, plan, parts[0].pages,
+    _atomic(pdf_path, partial(bind, parts, [p.print_pdf for p in parts], layer.print_pdfs, plan, parts[0].pages,
                               tagged=False, object_streams=True))
 
     progress("proof sheet: rendering pages")

@@ -30,47 +30,55 @@ from pipeline.model import Book
 from pipeline.write.resources import one_copy_of_each_font, one_copy_of_each_profile
 
 
-def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdf: Path, plan: list[BookPage], front_pages: int,
+def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan: list[BookPage], front_pages: int,
          target: Path, *, tagged: bool, object_streams: bool) -> None:
-    """Bind ``pdfs`` (one per part, in book order) page by page as ``plan`` says, into ``target``."""
-    with pikepdf.open(pdfs[FRONT]) as book, pikepdf.open(layer_pdf) as layer:
+    """Bind ``pdfs`` (one per part, in book order) page by page as ``plan`` says, into ``target``.
+
+    ``layer_pdfs`` are the folio layer's runs, whose pages follow one another as the book's do.
+    """
+    with pikepdf.open(pdfs[FRONT]) as book:
+        layers = [pikepdf.open(path) for path in layer_pdfs]
         sources = [book] + [pikepdf.open(path) for path in pdfs[1:]]
         try:
-            _bind(book, sources, parts, layer, plan, front_pages, tagged)
+            layer_pages = [page for layer in layers for page in layer.pages]
+            _bind(book, sources, parts, layer_pages, plan, front_pages, tagged)
             mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
             book.save(target, deterministic_id=True, object_stream_mode=mode)
         finally:
-            for source in sources[1:]:
+            for source in sources[1:] + layers:
                 source.close()
 
 
-def bind_print(book: Book, parts: list[PartLayout], layer_pdf: Path, plan: list[BookPage], front: int,
+def bind_print(book: Book, parts: list[PartLayout], layer_pdfs: list[Path], plan: list[BookPage], front: int,
                target: Path) -> list[str]:
     """Bind the print PDF and read it back: what keeps it from being PDF/X, if anything."""
-    bind(parts, [p.print_pdf for p in parts], layer_pdf, plan, front, target,
+    bind(parts, [p.print_pdf for p in parts], layer_pdfs, plan, front, target,
          tagged=False, object_streams=book.print.standard != "pdf/x-1a")
     return print_pdf_problems(target, book)
 
 
-def bind_screen(parts: list[PartLayout], layer_pdf: Path, plan: list[BookPage], front: int, target: Path) -> None:
+def bind_screen(parts: list[PartLayout], layer_pdfs: list[Path], plan: list[BookPage], front: int,
+                target: Path) -> None:
     """Bind the tagged screen PDF."""
-    bind(parts, [p.screen_pdf for p in parts], layer_pdf, plan, front, target, tagged=True, object_streams=True)
+    bind(parts, [p.screen_pdf for p in parts], layer_pdfs, plan, front, target, tagged=True, object_streams=True)
 
 
-def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout], layer: pikepdf.Pdf,
+def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout], layer: list[pikepdf.Page],
           plan: list[BookPage], front_pages: int, tagged: bool) -> None:
+    if len(layer) != len(plan):
+        raise AssertionError(f"the folio layer has {len(layer)} pages, the book {len(plan)}")
     if len(book.pages) != front_pages:
         raise AssertionError(f"the front matter has {len(book.pages)} pages, the plan {front_pages}")
     appended: dict[int, list[tuple[int, pikepdf.Page]]] = {}  # part -> (local index, page in the book)
     for index, entry in enumerate(plan):
         if entry.part is None:
-            book.pages.append(layer.pages[index])  # a blank verso, with the layer's marks
+            book.pages.append(layer[index])  # a blank verso, with the layer's marks
             continue
         if entry.part != FRONT:
             book.pages.append(sources[entry.part].pages[entry.local])
         page = book.pages[index]
         appended.setdefault(entry.part, []).append((entry.local, page))
-        _draw_under(book, page, layer.pages[index], index)
+        _draw_under(book, page, layer[index], index)
 
     dests = _destinations(book, sources, parts)
     outline = _outlines(book, sources)
