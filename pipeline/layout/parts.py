@@ -113,6 +113,8 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, html: str, css:
         starts=page_starts(document),
         folder=folder,
         diagnostics=list(diags.items),
+        # Preflight reads the laid-out boxes, which only this process holds: its findings travel
+        # (and are cached) with the part, their pages as local indices until the book is bound.
         findings=layout_findings(book, document, [str(i) for i in range(len(document.pages))], whole=False),
     )
     # A link to another part would be dropped by WeasyPrint for want of its target; give each
