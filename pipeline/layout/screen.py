@@ -9,6 +9,7 @@ are written again. Private WeasyPrint structures (pinned 70.0; tests compare the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from hashlib import md5
 from io import BytesIO
 from pathlib import Path
@@ -32,9 +33,14 @@ def _rgb(colour):
     """device-cmyk(c m y k) -> the naive sRGB equivalent; any other colour unchanged."""
     if getattr(colour, "space", None) != "device-cmyk":
         return colour
-    c, m, y, k = (v or 0.0 for v in colour.coordinates)
+    return _rgb_of(tuple(v or 0.0 for v in colour.coordinates), colour.alpha)
+
+
+@lru_cache(maxsize=256)  # a book uses a handful of colours, met tens of thousands of times
+def _rgb_of(cmyk: tuple[float, ...], alpha: float):
+    c, m, y, k = cmyk
     r, g, b = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    return parse_color(f"rgb({r * 100:.3f}% {g * 100:.3f}% {b * 100:.3f}% / {colour.alpha})")
+    return parse_color(f"rgb({r * 100:.3f}% {g * 100:.3f}% {b * 100:.3f}% / {alpha})")
 
 
 def _boxes(box):

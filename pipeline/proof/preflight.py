@@ -65,8 +65,10 @@ def _classes(box) -> set[str]:
 def layout_findings(book: Book, document: weasyprint.Document, labels: list[str], whole: bool = True) -> list[Finding]:
     """Findings read off the laid-out pages; ``whole`` when they are the whole book's (not a part's)."""
     out: list[Finding] = []
-    owner = _block_owners(book)
-    figures = {b.key: b for d in book.documents for b in walk_blocks(d.headnote + d.body + d.source) if isinstance(b, Figure)}
+    where = anchor_pages(document)
+    documents = [doc for doc in book.documents if doc.anchor in where]  # a part holds some of them
+    owner = _block_owners(documents)
+    figures = {b.key: b for d in documents for b in walk_blocks(d.headnote + d.body + d.source) if isinstance(b, Figure)}
     for index, page in enumerate(document.pages):
         page_box = page._page_box
         left = page_box.content_box_x()
@@ -112,8 +114,7 @@ def layout_findings(book: Book, document: weasyprint.Document, labels: list[str]
             if type(child).__name__ == "BlockBox":
                 walk(child, None)
 
-    where = anchor_pages(document)
-    for doc in book.documents:
+    for doc in documents:
         blocks = [b for b in walk_blocks(doc.body) if isinstance(b, (Paragraph, Heading))]
         for heading, following in zip(blocks, blocks[1:]):
             if isinstance(heading, Heading) and heading.anchor in where and following.anchor in where:
@@ -137,10 +138,10 @@ def signature_findings(book: Book, labels: list[str]) -> list[Finding]:
                     f"the printer will add {blanks} blank page{'s' if blanks > 1 else ''} at the end", page=labels[-1])]
 
 
-def _block_owners(book: Book) -> dict[str, tuple[int, str | None]]:
+def _block_owners(documents) -> dict[str, tuple[int, str | None]]:
     """Block key -> (document number, paragraph or heading id)."""
     out = {}
-    for doc in book.documents:
+    for doc in documents:
         out[doc.anchor] = (doc.number, None)
         for block in walk_blocks(doc.headnote + doc.body + doc.source):
             if isinstance(block, (Paragraph, Heading, Figure)) and block.key:
