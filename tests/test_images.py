@@ -163,7 +163,7 @@ def test_epub_carries_the_images_with_their_descriptions(coloured):
 
 
 def test_a_page_that_begins_with_an_image_has_its_marker_before_it(manuscript, tmp_path):
-    # two images 5 in tall cannot share a 6 x 9 in page: the second begins the next one
+    # a document's opening and two images 3 in tall do not fit one 6 x 9 in page: the second begins the next
     root = manuscript(BOOK, {"text/a.md": doc("![A tall card](img/tall.png)\n\n![The same card](img/tall.png)")})
     picture(root / "text" / "img" / "tall.png", size=(1200, 1500))
     out = {p.name: p for p in build(root, tmp_path / "out", formats=("epub",)).outputs}
