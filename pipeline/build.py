@@ -81,7 +81,7 @@ def build(
             for part in parts:
                 for d in part.diagnostics:
                     diags.add(d.code, d.loc, d.message, d.hint)
-            layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, "pdf" in formats, jobs=workers)
+            layer = folio_layer(book, renderer, parts, diags, profile, cache, "pdf" in formats, jobs=workers)
             plan = layer.plan
             labels = book_labels(parts, plan)
             starts = book_page_starts(parts, plan)

@@ -2,8 +2,9 @@
 
 The key of a part is a hash of what its HTML and layout are made of: its document, the book's
 own fields, the page numbers it cites, the stylesheets, templates, fonts, its images, the colour
-profile, press's own code and WeasyPrint's version. A part whose key is in the cache is not laid out again: its PDFs and what
-its layout told the build (pages, anchors, page starts) are read back. Entries live in
+profile, press's own code and WeasyPrint's version. A part whose key is in the cache is not laid
+out again: its PDFs and what its layout told the build (pages, anchors, page starts) are read
+back. Entries live in
 ``DIR/.press-cache/`` beside the outputs (git-ignored with the rest of ``dist/``); an entry
 unused for two weeks is removed.
 """
@@ -49,6 +50,13 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def write_json(path: Path, data) -> None:
+    """Write ``data`` as JSON under a temporary name, then rename: a half-written file never loads."""
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, sort_keys=True))
+    tmp.replace(path)
+
+
 def part_key(book: Book, task: PartTask, files: list[Path], screen: bool) -> str:
     """The cache key of a part, from what its HTML is made of (not the HTML: rendering it costs more).
 
@@ -80,6 +88,10 @@ class PartCache:
     def entry(self, key: str) -> Path:
         return self.folder / "parts" / key
 
+    def layer_entry(self, key: str) -> Path:
+        """The folder of a folio layer (``layout/folios.py``): its PDFs and its ``plan.json``."""
+        return self.folder / f"folios-{key}"
+
     def read_pages(self) -> dict[str, str]:
         """The printed page of every anchor in the last build: guesses for pages not known yet."""
         try:
@@ -88,9 +100,7 @@ class PartCache:
             return {}
 
     def write_pages(self, pages: dict[str, str]) -> None:
-        tmp = self.folder / "pages.json.partial"
-        tmp.write_text(json.dumps(pages, sort_keys=True))
-        tmp.replace(self.folder / "pages.json")
+        write_json(self.folder / "pages.json", pages)
 
     def load(self, key: str, task: PartTask, screen: bool) -> PartLayout | None:
         entry = self.entry(key)
@@ -120,14 +130,12 @@ class PartCache:
             "diagnostics": [{"code": d.code, "loc": asdict(d.loc), "message": d.message, "hint": d.hint} for d in layout.diagnostics],
             "findings": [asdict(f) for f in layout.findings],
         }
-        tmp = layout.folder / "layout.json.partial"
-        tmp.write_text(json.dumps(data, sort_keys=True))
-        tmp.replace(layout.folder / "layout.json")
+        write_json(layout.folder / "layout.json", data)
 
     def prune(self) -> None:
         """Remove parts and folio layers unused for two weeks, and any left half-written an hour ago or more."""
         now = time.time()
-        for entry in [*(self.folder / "parts").iterdir(), *self.folder.glob("folios-*")]:
+        for entry in [*(self.folder / "parts").iterdir(), *self.folder.glob(self.layer_entry("*").name)]:
             meta = entry / ("layout.json" if entry.parent.name == "parts" else "plan.json")
             stale = now - meta.stat().st_mtime > STALE_SECONDS if meta.is_file() else now - entry.stat().st_mtime > 3600
             if stale:

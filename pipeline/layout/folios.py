@@ -23,7 +23,7 @@ from markupsafe import escape
 
 from pipeline import forked
 from pipeline.diagnostics import Diagnostics
-from pipeline.layout.cache import code_version, file_hash
+from pipeline.layout.cache import PartCache, code_version, file_hash, write_json
 from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out, stylesheet_paths
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.pages import roman
@@ -143,8 +143,8 @@ class FolioLayer:
 
 
 def folio_layer(book: Book, renderer: Renderer, parts: list[PartLayout], diags: Diagnostics, profile: Path | None,
-                folder: Path, screen: bool, proof: dict | None = None, jobs: int = 1) -> FolioLayer:
-    """Lay out and write the folio layer into ``folder``, or reuse the one written for the same pagination.
+                cache: PartCache, screen: bool, proof: dict | None = None, jobs: int = 1) -> FolioLayer:
+    """Lay out and write the folio layer into ``cache``, or reuse the one written for the same pagination.
 
     The layer is cut into runs laid out ``jobs`` at a time, each in a process of its own (whose
     memory goes with it). It depends only on the parts' page counts (and the proof's slug), so a
@@ -156,7 +156,7 @@ def folio_layer(book: Book, renderer: Renderer, parts: list[PartLayout], diags: 
                                      *(skeleton_html(book, parts, run, proof) + repr(run) for run in runs),
                                      *(file_hash(p) for p in stylesheet_paths(book, variant.layers)),
                                      file_hash(profile) if profile else ""]).encode()).hexdigest()[:24]
-    entry = folder / f"folios-{key}"
+    entry = cache.layer_entry(key)
     plan_file = entry / "plan.json"
     layer = FolioLayer([], [entry / f"print-{k}.pdf" for k in range(len(runs))],
                        [entry / f"screen-{k}.pdf" for k in range(len(runs))] if screen else None)
@@ -174,9 +174,7 @@ def folio_layer(book: Book, renderer: Renderer, parts: list[PartLayout], diags: 
             plan += run_plan
             for d in found:
                 diags.add(d.code, d.loc, d.message, d.hint)
-    tmp = entry / "plan.json.partial"
-    tmp.write_text(json.dumps([[p.part, p.local] for p in plan]))
-    tmp.replace(plan_file)
+    write_json(plan_file, [[p.part, p.local] for p in plan])
     return replace(layer, plan=plan)
 
 

@@ -103,7 +103,7 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     for part in parts:
         for d in part.diagnostics:
             diags.add(d.code, d.loc, d.message, d.hint)
-    layer = folio_layer(book, renderer, parts, diags, profile, cache.folder, False,
+    layer = folio_layer(book, renderer, parts, diags, profile, cache, False,
                         proof={"date": today, "revision": rev}, jobs=jobs or os.cpu_count() or 1)
     plan = layer.plan
     labels = book_labels(parts, plan)
