@@ -16,9 +16,9 @@ from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.forked import Forked
 from pipeline.layout.cache import PartCache
-from pipeline.layout.folios import book_anchor_labels, book_labels, book_page_starts, folio_layer
+from pipeline.layout.book import lay_out_book, workers
+from pipeline.layout.folios import book_page_starts
 from pipeline.layout.profile import find_cmyk_profile
-from pipeline.layout.workers import lay_out_parts
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
 from pipeline.progress import Progress, silent
@@ -71,22 +71,14 @@ def build(
     renderer = Renderer(book)
     profile = find_cmyk_profile(book)
 
-    workers = jobs or os.cpu_count() or 1
+    processes = workers(jobs)
     with _outputs(out_dir, result) as write:
         cache = PartCache(_cache_folder(out_dir, use_cache))
         # The print layout, part by part in worker processes, serves the PDFs and the EPUB's page-list.
         with stage("layout"):
-            guesses = cache.read_pages()
-            parts = lay_out_parts(book, profile, "pdf" in formats, workers, cache, guesses, progress)
-            for part in parts:
-                for d in part.diagnostics:
-                    diags.add(d.code, d.loc, d.message, d.hint)
-            layer = folio_layer(book, renderer, parts, diags, profile, cache, "pdf" in formats, jobs=workers)
-            plan = layer.plan
-            labels = book_labels(parts, plan)
-            starts = book_page_starts(parts, plan)
-            result.pages = len(plan)
-            cache.write_pages(book_anchor_labels(parts, plan, labels))
+            laid = lay_out_book(book, renderer, profile, cache, diags, progress, screen="pdf" in formats, jobs=processes)
+            starts = book_page_starts(laid.parts, laid.plan)
+            result.pages = len(laid.plan)
         progress(f"  {result.pages} pages")
         # The print and the screen PDF are bound in processes of their own, side by side when
         # there are cores for it, while this one writes the EPUB.
@@ -94,19 +86,19 @@ def build(
 
         def apart(*args) -> None:
             binding.append(Forked(*args))
-            if workers == 1:
+            if processes == 1:
                 binding[-1].result()
 
         if "pdf" in formats:
-            front = parts[0].pages
             with stage("pdf"):
                 write(f"{book.slug}.pdf", partial(
-                    apart, bind_print, book, parts, layer.print_pdfs, plan, front))
-                write(f"{book.slug}-screen.pdf", partial(apart, bind_screen, parts, layer.screen_pdfs, plan, front))
+                    apart, bind_print, book, laid.parts, laid.layer.print_pdfs, laid.plan, laid.front_pages))
+                write(f"{book.slug}-screen.pdf", partial(
+                    apart, bind_screen, laid.parts, laid.layer.screen_pdfs, laid.plan, laid.front_pages))
         try:
             if "epub" in formats:
                 with stage("epub"):
-                    paged = insert_page_breaks(book, starts, labels)
+                    paged = insert_page_breaks(book, starts, laid.labels)
                     write(f"{book.slug}.epub", partial(write_epub, paged, Renderer(paged)))
         except BaseException:
             for child in binding:  # let them finish, so that no half-written file outlives the build

@@ -88,6 +88,7 @@ class Pagination:
 
 def lay_out_parts(
     book: Book,
+    renderer: Renderer,
     profile: Path | None,
     screen: bool,
     jobs: int,
@@ -99,7 +100,6 @@ def lay_out_parts(
 
     ``guesses`` (the pages of the last build) stand in for pages not known yet in a cycle.
     """
-    renderer = Renderer(book)
     numbers: list[int | None] = [None] + [d.number for d in book.documents]
     cited = {i: cited_anchors(book, n) for i, n in enumerate(numbers)}
     files = _files(book, profile)

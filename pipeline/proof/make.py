@@ -16,10 +16,10 @@ from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import ERROR, Diagnostics
 from pipeline.layout.cache import PartCache
 from pipeline.layout.compose import PRINT, lay_out
-from pipeline.layout.folios import book_anchor_labels, book_findings, book_labels, folio_layer
+from pipeline.layout.book import lay_out_book, workers
+from pipeline.layout.folios import book_findings
 from pipeline.layout.pages import page_labels
 from pipeline.layout.profile import find_cmyk_profile
-from pipeline.layout.workers import lay_out_parts
 from pipeline.load import load_book
 from pipeline.model import Book
 from pipeline.progress import Progress, silent
@@ -96,26 +96,18 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
 
     # The print book's parts (shared with press build through the cache), bound under a folio
     # layer that carries the slug line and the PROOF mark: the proof's pages are the print's.
-    profile = find_cmyk_profile(book)
     cache = PartCache(Path(out_dir) / ".press-cache")
     progress("layout…")
-    parts = lay_out_parts(book, profile, False, jobs or os.cpu_count() or 1, cache, cache.read_pages(), progress)
-    for part in parts:
-        for d in part.diagnostics:
-            diags.add(d.code, d.loc, d.message, d.hint)
-    layer = folio_layer(book, renderer, parts, diags, profile, cache, False,
-                        proof={"date": today, "revision": rev}, jobs=jobs or os.cpu_count() or 1)
-    plan = layer.plan
-    labels = book_labels(parts, plan)
-    anchor_labels = book_anchor_labels(parts, plan, labels)
-    cache.write_pages(anchor_labels)
-    findings = _all_findings(book, diags, book_findings(parts, plan, labels) + signature_findings(book, labels))
-    pages = citations(book, anchor_labels)
+    laid = lay_out_book(book, renderer, find_cmyk_profile(book), cache, diags, progress, screen=False,
+                        jobs=workers(jobs), proof={"date": today, "revision": rev})
+    plan, labels = laid.plan, laid.labels
+    findings = _all_findings(book, diags, book_findings(laid.parts, plan, labels) + signature_findings(book, labels))
+    pages = citations(book, laid.anchor_labels)
     # a finding placed in a paragraph is also placed on the page where that paragraph begins
     findings = [replace(f, page=pages.get(f.paragraph)) if f.paragraph and not f.page else f for f in findings]
     pdf_path = folder / f"{book.slug}-proof.pdf"
-    _atomic(pdf_path, partial(bind, parts, [p.print_pdf for p in parts], layer.print_pdfs, plan, parts[0].pages,
-                              tagged=False, object_streams=True))
+    _atomic(pdf_path, partial(bind, laid.parts, [p.print_pdf for p in laid.parts], laid.layer.print_pdfs, plan,
+                              laid.front_pages, tagged=False, object_streams=True))
 
     progress("proof sheet: rendering pages")
     images = render_pages(pdf_path, folder / "pages", labels)
