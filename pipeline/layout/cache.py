@@ -22,6 +22,7 @@ from pathlib import Path
 import weasyprint
 
 from pipeline.diagnostics import Diagnostic
+from pipeline.hashing import file_hash
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.parts import PartLayout, PartTask
 from pipeline.model import Book, SourceLoc
@@ -29,16 +30,6 @@ from pipeline.proof.findings import Finding
 
 PIPELINE = Path(__file__).resolve().parents[1]
 STALE_SECONDS = 14 * 24 * 3600
-
-
-@lru_cache(maxsize=None)
-def _file_hash(path: Path, size: int, mtime: float) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_hash(path: Path) -> str:
-    info = path.stat()
-    return _file_hash(path, info.st_size, info.st_mtime)
 
 
 @lru_cache(maxsize=1)

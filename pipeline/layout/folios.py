@@ -23,7 +23,8 @@ from markupsafe import escape
 
 from pipeline import forked
 from pipeline.diagnostics import Diagnostics
-from pipeline.layout.cache import PartCache, code_version, file_hash, write_json
+from pipeline.hashing import file_hash
+from pipeline.layout.cache import PartCache, code_version, write_json
 from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out, stylesheet_paths
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.pages import roman

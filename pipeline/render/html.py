@@ -6,13 +6,13 @@ press can override one block of one template. Autoescape is on and undefined nam
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from pipeline.clock import build_time
+from pipeline.hashing import file_hash
 from pipeline.model import (
     BlockQuote,
     Book,
@@ -40,8 +40,7 @@ def chapter_file(document_number: int) -> str:
 
 def epub_image_file(figure: Figure) -> str:
     """An image's name in the EPUB: from its content, so one file used twice is stored once."""
-    digest = hashlib.sha256(figure.path.read_bytes()).hexdigest()[:16]
-    return f"images/{digest}{'.png' if figure.media_type == 'image/png' else '.jpg'}"
+    return f"images/{file_hash(figure.path)[:16]}{'.png' if figure.media_type == 'image/png' else '.jpg'}"
 
 
 def image_src(figure: Figure, target: str) -> str:

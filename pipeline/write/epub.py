@@ -43,7 +43,8 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
     sheets = {f"css/{name}": path for name, path in zip((*EPUB_CSS, "custom.css"), stylesheet_paths(book, EPUB_CSS))}
     stylesheets = list(sheets)
     eb = epub.EpubBook()
-    _metadata(eb, book)
+    figures = _figures(book)
+    _metadata(eb, book, list(figures.values()))
 
     for i, (name, path) in enumerate(sheets.items()):
         eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=path.read_bytes()))
@@ -63,7 +64,7 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
         uid="nav", file_name=NAV_FILE, media_type=xhtml, content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets).encode()
     )
     nav.properties = ["nav"]
-    for name, figure in sorted(_figures(book).items()):
+    for name, figure in sorted(figures.items()):
         eb.add_item(epub.EpubItem(uid="img-" + name[7:-4], file_name=name, media_type=figure.media_type,
                                   content=figure.path.read_bytes()))
     chapters = []
@@ -97,7 +98,7 @@ def _figures(book: Book) -> dict[str, Figure]:
     }
 
 
-def _metadata(eb: epub.EpubBook, book: Book) -> None:
+def _metadata(eb: epub.EpubBook, book: Book, figures: list[Figure]) -> None:
     eb.set_identifier(identifier(book))
     eb.set_title(book.title)
     eb.set_language(book.language)
@@ -118,7 +119,6 @@ def _metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
     for prop, value in ACCESSIBILITY:
         eb.add_metadata(None, "meta", value, {"property": prop})
-    figures = _figures(book).values()
     described = all(f.alt for f in figures)
     # Text alone is sufficient when every image is described; otherwise the images must be seen.
     eb.add_metadata(None, "meta", "textual" if described else "textual,visual", {"property": "schema:accessModeSufficient"})
