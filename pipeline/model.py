@@ -230,6 +230,11 @@ class Document:
     page_break: str | None = None  # the printed page that begins with this document's opening
 
     @property
+    def all_blocks(self) -> tuple["Block", ...]:
+        """Headnote, body, source note, and the blocks of the footnotes: every text of the document."""
+        return self.headnote + self.body + self.source + tuple(b for note in self.footnotes for b in note.blocks)
+
+    @property
     def anchor(self) -> str:
         return f"doc{self.number}"
 

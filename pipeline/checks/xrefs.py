@@ -9,8 +9,7 @@ from pipeline.model import Book, CrossRef, iter_inlines
 def check_cross_references(book: Book, diags: Diagnostics) -> None:
     """Reads ``CrossRef`` nodes; reports W113 for each without a target."""
     for doc in book.documents:
-        blocks = doc.headnote + doc.body + doc.source + tuple(b for n in doc.footnotes for b in n.blocks)
-        for node in iter_inlines(blocks):
+        for node in iter_inlines(doc.all_blocks):
             if isinstance(node, CrossRef) and node.anchor is None:
                 target = f"Document No. {node.document}" + (f", § {node.paragraph}" if node.paragraph else "")
                 diags.add("W113", node.loc, f"cross-reference to {target}, which the book does not have",

@@ -79,9 +79,7 @@ def cited_anchors(book: Book, number: int | None) -> tuple[set[str], set[str]]:
     if number is None:
         return {doc.anchor for doc in book.documents}, set()
     doc = next(d for d in book.documents if d.number == number)
-    refs = {n.anchor for n in iter_inlines(doc.headnote + doc.body + doc.source) if isinstance(n, CrossRef) and n.anchor}
-    for note in doc.footnotes:
-        refs |= {n.anchor for n in iter_inlines(note.blocks) if isinstance(n, CrossRef) and n.anchor}
+    refs = {n.anchor for n in iter_inlines(doc.all_blocks) if isinstance(n, CrossRef) and n.anchor}
     own = {a for a in refs if document_of(a) == number}
     return refs - own, own
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+from pipeline.load.images import SUFFIXES as IMAGE_SUFFIXES
 
 
 class _Converted(URLFetcherResponse):
@@ -43,7 +43,7 @@ class LocalFetcher(URLFetcher):
         if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
             raise ValueError(f"not a file inside the book or its styles: {path}")
         data = path.read_bytes()
-        if self.convert is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+        if self.convert is not None and path.suffix.lower() in IMAGE_SUFFIXES:  # the loader's image types
             converted = self.convert(data)
             if converted is not None:
                 return _Converted(path.as_uri(), converted)
