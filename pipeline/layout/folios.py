@@ -28,7 +28,7 @@ from pipeline.layout.cache import PartCache, code_version, write_json
 from pipeline.layout.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out, stylesheet_paths
 from pipeline.layout.pagemap import PageStart
 from pipeline.layout.pages import roman
-from pipeline.layout.parts import FRONT, PartLayout
+from pipeline.layout.parts import FRONT, PartLayout, document_folios
 from pipeline.proof.findings import Finding
 from pipeline.model import Book
 from pipeline.layout.screen import make_screen
@@ -62,23 +62,18 @@ class Segment:
 RUN_PAGES = 250
 
 
-def segments(parts: list[PartLayout]) -> list[Segment]:
+def segments(book: Book, parts: list[PartLayout]) -> list[Segment]:
     """The book's skeleton cut into runs of documents (one per ``RUN_PAGES``), to be laid out side by side."""
     documents = len(parts) - 1
     count = max(1, min(round(sum(p.pages for p in parts) / RUN_PAGES), documents // 4))
     bounds = [1 + documents * k // count for k in range(count + 1)]
-    out, index = [], parts[FRONT].pages  # index: the book page where the next document would start
-    folio = 1
+    folios = document_folios(book, dict(enumerate(parts)))
+    out = []
     for k in range(count):
         first, last = bounds[k], bounds[k + 1] - 1
-        if index % 2:
-            index += 1  # the blank verso before this document, made by the run before
-        start_folio = folio
-        for part in range(first, last + 1):
-            pages = parts[part].pages
-            index += pages + (pages % 2 if part < last else 0)
-            folio += pages + pages % 2
-        out.append(Segment(k == 0, first, last, start_folio, k < count - 1 and index % 2 == 1))
+        # Every document opens on a recto: one that ends on a recto is followed by a blank verso.
+        out.append(Segment(k == 0, first, last, folios[book.documents[first - 1].number],
+                           k < count - 1 and parts[last].pages % 2 == 1))
     return out
 
 
@@ -151,7 +146,7 @@ def folio_layer(book: Book, renderer: Renderer, parts: list[PartLayout], diags: 
     memory goes with it). It depends only on the parts' page counts (and the proof's slug), so a
     rebuild that changed no page count reuses it.
     """
-    runs = segments(parts)
+    runs = segments(book, parts)
     variant = PROOF_LAYER if proof else FOLIO_LAYER
     key = hashlib.sha256("\0".join([code_version(), variant.name, repr(book.print), str(screen),
                                      *(skeleton_html(book, parts, run, proof) + repr(run) for run in runs),

@@ -84,6 +84,22 @@ def cited_anchors(book: Book, number: int | None) -> tuple[set[str], set[str]]:
     return refs - own, own
 
 
+def document_folios(book: Book, layouts: dict[int, PartLayout]) -> dict[int, int]:
+    """The first folio of each document whose predecessors are all laid out.
+
+    The first document opens on page 1; each one after on the next recto (odd page), after a
+    blank verso when the one before it ended on a recto.
+    """
+    folio, out = 1, {}
+    for i, doc in enumerate(book.documents, start=1):
+        out[doc.number] = folio
+        if i not in layouts:
+            break
+        pages = layouts[i].pages
+        folio += pages + pages % 2
+    return out
+
+
 def document_of(anchor: str) -> int:
     """``doc37-p19`` and ``doc37`` -> 37."""
     return int(re.match(r"doc(\d+)", anchor)[1])

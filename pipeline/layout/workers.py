@@ -21,7 +21,16 @@ from pathlib import Path
 
 from pipeline.layout.cache import PartCache, part_key
 from pipeline.layout.compose import PRINT_PART, stylesheet_paths
-from pipeline.layout.parts import FRONT, PartLayout, PartTask, cited_anchors, lay_out_part, part_html, document_of
+from pipeline.layout.parts import (
+    FRONT,
+    PartLayout,
+    PartTask,
+    cited_anchors,
+    document_folios,
+    document_of,
+    lay_out_part,
+    part_html,
+)
 from pipeline.model import Book, Figure, walk_blocks
 from pipeline.progress import Progress, silent
 from pipeline.render import Renderer
@@ -51,22 +60,6 @@ class _InProcess:
 
     def shutdown(self, wait=True, cancel_futures=False):
         pass
-
-
-def document_folios(book: Book, layouts: dict[int, PartLayout]) -> dict[int, int]:
-    """The first folio of each document whose predecessors are all laid out.
-
-    The first document opens on page 1; each one after on the next recto (odd page), after a
-    blank verso when the one before it ended on a recto.
-    """
-    folio, out = 1, {}
-    for i, doc in enumerate(book.documents, start=1):
-        out[doc.number] = folio
-        if i not in layouts:
-            break
-        pages = layouts[i].pages
-        folio += pages + pages % 2
-    return out
 
 
 class Pagination:
