@@ -34,18 +34,21 @@ def _is_grey(rgb: Image.Image) -> bool:
     return ImageChops.difference(r, g).getbbox() is None and ImageChops.difference(g, b).getbbox() is None
 
 
+def _printable_as_is(image: Image.Image) -> bool:
+    """Grey or CMYK already, and opaque: print takes it as it is."""
+    return image.mode in ("L", "CMYK") and "transparency" not in image.info
+
+
 def needs_cmyk(path: Path) -> bool:
     """Whether print converts this image into CMYK (it is neither grey nor CMYK already)."""
     with Image.open(path) as image:
-        if image.mode in ("L", "CMYK") and "transparency" not in image.info:
-            return False
-        return not _is_grey(_flattened(image))
+        return not _printable_as_is(image) and not _is_grey(_flattened(image))
 
 
 def print_image(data: bytes, profile: Path) -> bytes | None:
     """The image as printed: greyscale or CMYK bytes, or None when it is printable as it is."""
     with Image.open(BytesIO(data)) as image:
-        if image.mode in ("L", "CMYK") and "transparency" not in image.info:
+        if _printable_as_is(image):
             return None
         source_icc = image.info.get("icc_profile")
         rgb = _flattened(image)
