@@ -57,11 +57,11 @@ import json, sys, time
 from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from pipeline.layout.compose import PRINT, media_bleed, stylesheet_paths
-from pipeline.layout.profile import find_cmyk_profile
+from pipeline.engine.compose import PRINT, media_bleed
+from pipeline.engine.profile import find_cmyk_profile
 from pipeline.load import load_book
 from pipeline.render import Renderer
-from pipeline.render.html import STYLES
+from pipeline.styles import STYLES, stylesheet_paths
 from pipeline.transforms import apply_transforms
 book = apply_transforms(load_book(Path(sys.argv[1])))
 renderer = Renderer(book)

@@ -1,36 +1,33 @@
-"""The orchestrator: load, transform, check, render, lay out, write. Read it top to bottom."""
+"""The orchestrator: load, transform, check, lay out, bind, write. Read it top to bottom."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
+from pipeline.bind import bind_book
 from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
-from pipeline.forked import Forked
-from pipeline.layout.cache import PartCache
+from pipeline.engine.profile import find_cmyk_profile
+from pipeline.epub import write_epub
+from pipeline.events import DocumentFound, EditionChosen, Progress, StageStarted, silent
+from pipeline.files import partial_name
 from pipeline.layout.book import lay_out_book, workers
-from pipeline.layout.folios import book_page_starts
-from pipeline.layout.profile import find_cmyk_profile
+from pipeline.layout.cache import PartCache
+from pipeline.layout.context import LayoutJob
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
-from pipeline.progress import Progress, silent
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
-from pipeline.write.bind import bind_print, bind_screen
-from pipeline.write.epub import write_epub
 
 FORMATS = ("pdf", "epub")
-
 
 
 @dataclass
@@ -63,55 +60,34 @@ def build(
     result = BuildResult()
     diags = result.diagnostics
     stage = _stage_clock(result.timings, progress)
+    processes = workers(jobs)
 
     with stage("load"):
         book = load_book(Path(book_dir), diags)
     with stage("transforms"):
         book = _prepare(book, edition, formats, diags, progress)
-    renderer = Renderer(book)
-    profile = find_cmyk_profile(book)
 
-    processes = workers(jobs)
-    with _outputs(out_dir, result) as write:
-        cache = PartCache(_cache_folder(out_dir, use_cache))
+    with _outputs(Path(out_dir), result) as output:
         # The print layout, part by part in worker processes, serves the PDFs and the EPUB's page-list.
         with stage("layout"):
-            laid = lay_out_book(book, renderer, profile, cache, diags, progress, screen="pdf" in formats, jobs=processes)
-            starts = book_page_starts(laid.parts, laid.plan)
+            job = LayoutJob(book, Renderer(book), find_cmyk_profile(book), PartCache.in_output(Path(out_dir), use_cache),
+                            screen="pdf" in formats, jobs=processes, progress=progress)
+            laid = lay_out_book(job, diags)
             result.pages = len(laid.plan)
-        progress(f"  {result.pages} pages")
-        # The print and the screen PDF are bound in processes of their own, side by side when
-        # there are cores for it, while this one writes the EPUB.
-        binding: list[Forked] = []
-
-        def apart(*args) -> None:
-            binding.append(Forked(*args))
-            if processes == 1:
-                binding[-1].result()
-
-        if "pdf" in formats:
-            with stage("pdf"):
-                write(f"{book.slug}.pdf", partial(
-                    apart, bind_print, book, laid.parts, laid.layer.print_pdfs, laid.plan, laid.front_pages))
-                write(f"{book.slug}-screen.pdf", partial(
-                    apart, bind_screen, laid.parts, laid.layer.screen_pdfs, laid.plan, laid.front_pages))
+        # The print and the screen PDF are bound in processes of their own while this one writes the EPUB.
+        with stage("pdf", announce="pdf" in formats):
+            binding = bind_book(book, laid, output(f"{book.slug}.pdf") if "pdf" in formats else None,
+                                output(f"{book.slug}-screen.pdf") if "pdf" in formats else None, processes)
         try:
             if "epub" in formats:
                 with stage("epub"):
-                    paged = insert_page_breaks(book, starts, laid.labels)
-                    write(f"{book.slug}.epub", partial(write_epub, paged, Renderer(paged)))
+                    write_epub(insert_page_breaks(book, laid.page_starts, laid.labels), output(f"{book.slug}.epub"))
         except BaseException:
-            for child in binding:  # let them finish, so that no half-written file outlives the build
-                try:
-                    child.result()
-                except BaseException:
-                    pass
+            binding.abandon()
             raise
         with stage("pdf", announce=False):  # waiting for the binding processes
-            for problem in (binding[0].result() if binding else []):
+            for problem in binding.wait():
                 diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
-            for child in binding[1:]:
-                child.result()
         diags.raise_if_errors()
     return result
 
@@ -119,7 +95,7 @@ def build(
 def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progress: Progress) -> Book:
     """Transforms, the chosen edition, and the checks that stop a build before any layout."""
     for doc in book.documents:
-        progress(f"  Document No. {doc.number}: {doc.loc.file}")
+        progress(DocumentFound(doc.number, doc.loc.file))
     book = apply_transforms(book)
     if edition is not None:
         chosen = [e for e in book.editions if e.name == edition]
@@ -128,7 +104,7 @@ def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progr
             diags.add("E112", book.loc, f"the book has no edition named '{edition}'", f"its editions: {names}")
             diags.raise_if_errors()
         book = select_edition(book, chosen[0])
-        progress(f"edition: {edition} ({len(book.documents)} documents)")
+        progress(EditionChosen(edition, len(book.documents)))
     check_glyphs(book, diags)
     check_cross_references(book, diags)
     if "pdf" in formats and find_cmyk_profile(book) is None:
@@ -138,22 +114,12 @@ def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progr
     return book
 
 
-def _cache_folder(out_dir: Path, use_cache: bool) -> Path:
-    """Parts are kept in ``DIR/.press-cache``; without the cache, in a scratch folder emptied each build."""
-    folder = out_dir / ".press-cache"
-    if not use_cache:
-        folder = folder / "uncached"
-        shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _stage_clock(timings: dict[str, float], progress: Progress):
     @contextmanager
-    def stage(name: str, announce: bool = True):
+    def stage(name: str, announce: bool = True) -> Iterator[None]:
         """Time a stage (added to its earlier time); ``announce`` says so on the progress display."""
         if announce:
-            progress(f"{name}…")
+            progress(StageStarted(name))
         started = time.perf_counter()
         try:
             yield
@@ -164,8 +130,8 @@ def _stage_clock(timings: dict[str, float], progress: Progress):
 
 
 @contextmanager
-def _outputs(out_dir: Path, result: BuildResult):
-    """Hands out ``write(name, make)``: ``make`` writes a temporary file beside the target.
+def _outputs(out_dir: Path, result: BuildResult) -> Iterator:
+    """Hands out ``output(name)``: the temporary path beside ``out_dir/name`` to write that output to.
 
     Every file is renamed into place only when the whole block succeeds; on any failure the
     temporary files go and the folder is left as it was. A folder that cannot be written is
@@ -173,16 +139,14 @@ def _outputs(out_dir: Path, result: BuildResult):
     """
     pending: list[tuple[Path, Path]] = []
 
-    def write(name: str, make: Callable[[Path], None]) -> Path:
+    def output(name: str) -> Path:
         target = out_dir / name
-        partial = target.with_name(f".{target.name}.partial")
-        pending.append((partial, target))
-        make(partial)
-        return partial
+        pending.append((partial_name(target), target))
+        return pending[-1][0]
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        yield write
+        yield output
     except BaseException as exc:
         for partial, _ in pending:
             partial.unlink(missing_ok=True)

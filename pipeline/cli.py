@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 from pipeline.build import FORMATS, build
+from pipeline.crash import write_crash_log
 from pipeline.diagnostics import ManuscriptError
+from pipeline.events import Event, PartLaidOut
 from pipeline.load import load_book
+from pipeline.progress import describe, lines, reporter
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
-from pipeline.crash import write_crash_log
-from pipeline.progress import lines, reporter
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -64,7 +65,9 @@ def make_parser() -> argparse.ArgumentParser:
     c = commands.add_parser("check", help="manuscript checks and preflight, writing nothing")
     c.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--out", default="dist", type=Path, help="output folder whose cache to read (default: dist); nothing is written")
     c.add_argument("--quiet", "-q", action="store_true")
+    c.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
 
     w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
     w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
@@ -140,7 +143,7 @@ def _proof(args, progress) -> int:
 
 
 def _check(args, progress) -> int:
-    findings = check(args.book_dir, progress)
+    findings = check(args.book_dir, progress, out_dir=args.out, jobs=args.jobs)
     _report(findings)
     return EXIT_MANUSCRIPT if has_errors(findings, args.strict) else EXIT_OK
 
@@ -148,10 +151,10 @@ def _check(args, progress) -> int:
 def _watch(args, progress) -> int:
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
 
-    def laid_out(message: str, done=None, total=None) -> None:
+    def laid_out(event: Event) -> None:
         """Name the documents laid out again; those taken unchanged from the cache go unsaid."""
-        if message.strip().startswith(("Document No.", "front matter")) and message.endswith("pages"):
-            say("  laid out again: " + message.strip())
+        if isinstance(event, PartLaidOut) and not event.cached:
+            say("  laid out again: " + describe(event)[0].strip())
 
     try:
         watch(args.book_dir, lambda: proof(args.book_dir, args.out, laid_out), say)

@@ -8,7 +8,7 @@ gathered everything it can say, so the editor sees every problem of a manuscript
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, TextIO
 
 from pipeline.model import SourceLoc
@@ -61,22 +61,85 @@ CODES: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where in the book a problem stands, beyond its file and line: the document, the
+    paragraph or heading (its id), the printed page (its label) and the box on that page
+    (x, y, width, height in pt), as far as they are known."""
+
+    document: int | None = None
+    paragraph: str | None = None
+    page: str | None = None
+    box: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
-    """One problem: a code from ``CODES``, where it is, what is wrong and how to fix it."""
+    """One problem: a code from ``CODES``, where it is, what is wrong and how to fix it.
+
+    Every stage reports this one type: the loader and the checks with a ``loc`` in the
+    manuscript, the layout's preflight with a ``place`` in the book as well.
+    """
 
     code: str
     loc: SourceLoc
     message: str
     hint: str | None = None
+    place: Place = Place()
 
     @property
     def severity(self) -> str:
         return CODES[self.code][0]
 
+    @property
+    def document(self) -> int | None:
+        return self.place.document
+
+    @property
+    def paragraph(self) -> str | None:
+        return self.place.paragraph
+
+    @property
+    def page(self) -> str | None:
+        return self.place.page
+
+    @property
+    def box(self) -> tuple[float, float, float, float] | None:
+        return self.place.box
+
+    @property
+    def file(self) -> str | None:
+        return self.loc.file or None
+
+    @property
+    def line(self) -> int | None:
+        return self.loc.line or None
+
+    def placed(self, **where) -> "Diagnostic":
+        """The same problem with more of its place known (``document=``, ``paragraph=``, ``page=``, ``box=``)."""
+        return replace(self, place=replace(self.place, **where))
+
     def format(self) -> str:
-        """The one line an editor reads: ``file:line:col: error[E102]: what is wrong (hint: how to fix)``."""
+        """The one line an editor reads:
+        ``file:line:col: error[E102]: Doc. 37, doc37-p19, p. 12: what is wrong (hint: how to fix)``."""
+        where = []
+        if self.place.document is not None:
+            where.append(f"Doc. {self.place.document}")
+        if self.place.paragraph:
+            where.append(self.place.paragraph)
+        if self.place.page:
+            where.append(f"p. {self.place.page}")
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.loc}: {self.severity}[{self.code}]: {self.message}{hint}"
+        head = f"{self.loc}: " if self.loc.file else ""
+        inside = f"{', '.join(where)}: " if where else ""
+        return f"{head}{self.severity}[{self.code}]: {inside}{self.message}{hint}"
+
+    def as_json(self) -> dict:
+        """As preflight.json lists it."""
+        return {
+            "severity": self.severity, "code": self.code, "message": self.message, "hint": self.hint,
+            "document": self.place.document, "paragraph": self.place.paragraph, "page": self.place.page,
+            "file": self.file, "line": self.line, "box": list(self.place.box) if self.place.box else None,
+        }
 
 
 class ManuscriptError(Exception):
@@ -93,12 +156,18 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def add(self, code: str, loc: SourceLoc, message: str, hint: str | None = None) -> None:
-        if code not in CODES:
-            raise KeyError(f"undeclared diagnostic code {code}")
-        diagnostic = Diagnostic(code, loc, message, hint)
+    def add(self, code: str, loc: SourceLoc, message: str, hint: str | None = None, place: Place = Place()) -> None:
+        self.append(Diagnostic(code, loc, message, hint, place))
+
+    def append(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code not in CODES:
+            raise KeyError(f"undeclared diagnostic code {diagnostic.code}")
         if diagnostic not in self.items:  # the print and screen layouts report the same CSS twice
             self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self.append(diagnostic)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -108,6 +108,9 @@ class PageBreak:
 
 Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef, CrossRef, PageBreak]
 
+#: The inline nodes that hold other inline nodes (``children``).
+INLINE_CONTAINERS = (Emphasis, Strong, Link, CrossRef)
+
 
 # ----------------------------------------------------------------- block nodes
 
@@ -230,9 +233,14 @@ class Document:
     page_break: str | None = None  # the printed page that begins with this document's opening
 
     @property
+    def text_blocks(self) -> tuple["Block", ...]:
+        """Headnote, body and source note: the document's running text, in reading order."""
+        return self.headnote + self.body + self.source
+
+    @property
     def all_blocks(self) -> tuple["Block", ...]:
-        """Headnote, body, source note, and the blocks of the footnotes: every text of the document."""
-        return self.headnote + self.body + self.source + tuple(b for note in self.footnotes for b in note.blocks)
+        """The running text and the blocks of the footnotes: every text of the document."""
+        return self.text_blocks + tuple(b for note in self.footnotes for b in note.blocks)
 
     @property
     def anchor(self) -> str:
@@ -359,7 +367,7 @@ def iter_inlines(blocks: "tuple[Block, ...]"):
     def walk(nodes):
         for node in nodes:
             yield node
-            if isinstance(node, (Emphasis, Strong, Link, CrossRef)):
+            if isinstance(node, INLINE_CONTAINERS):
                 yield from walk(node.children)
 
     for block in blocks:

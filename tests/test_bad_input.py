@@ -8,7 +8,7 @@ from pipeline.build import build
 from pipeline.cli import main
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.load import load_book
-from pipeline.write.fetch import LocalFetcher
+from pipeline.engine.fetch import LocalFetcher
 
 BOOK = "title: T\ndocuments: [a.md]\n"
 DOC = "---\nnumber: 1\ntitle: A\n---\nSome text.\n"
@@ -70,7 +70,7 @@ def test_images_are_reported_not_silently_dropped(manuscript, tmp_path):
 
 def test_missing_font_file(tmp_path):
     from pipeline.checks.glyphs import check_fonts
-    from pipeline.render.html import STYLES
+    from pipeline.styles import STYLES
 
     (tmp_path / "css").mkdir()
     (tmp_path / "fonts").mkdir()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from pipeline.build import build
-from pipeline.checks.pdfx import print_pdf_problems
+from pipeline.bind.pdfx import print_pdf_problems
 from pipeline.diagnostics import ManuscriptError
 from pipeline.load import load_book
 from pipeline.model import Figure

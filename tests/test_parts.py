@@ -9,6 +9,7 @@ import pdfplumber
 import pikepdf
 
 from pipeline.build import build
+from pipeline.events import PartLaidOut
 from tests.conftest import SAMPLE, write_manuscript
 
 
@@ -16,9 +17,9 @@ def _files(result):
     return {p.name: p.read_bytes() for p in result.outputs}
 
 
-def _messages():
-    seen: list[str] = []
-    return seen, lambda message, done=None, total=None: seen.append(message)
+def _events():
+    seen: list = []
+    return seen, seen.append
 
 
 def test_two_jobs_and_one_give_the_same_book(tmp_path):
@@ -38,12 +39,11 @@ def test_a_rebuild_after_an_edit_lays_out_only_that_document_and_equals_a_clean_
     edited = root / "documents" / "03-kalogeropoulos-osipov-1980.md"
     text = edited.read_text()
     edited.write_text(text.replace("Kalogeropoulos:", "Kalogeropoulos: Let me add a sentence here.", 1))
-    seen, progress = _messages()
+    seen, progress = _events()
     incremental = build(root, tmp_path / "dist", jobs=1, progress=progress)
-    laid_out = [m.strip() for m in seen if m.strip().startswith(("Document No.", "front matter"))
-                and m.endswith("pages")]  # not "…, unchanged", not the loader's file names
-    assert laid_out[0].startswith("Document No. 17:")  # the edited document
-    assert all(not m.startswith(("Document No. 12", "Document No. 13")) for m in laid_out)  # before it: untouched
+    laid_out = [e for e in seen if isinstance(e, PartLaidOut) and not e.cached]  # laid out now, not from the cache
+    assert laid_out[0].number == 17  # the edited document
+    assert all(e.number not in (12, 13) for e in laid_out)  # before it: untouched
     clean = build(root, tmp_path / "clean", jobs=2, use_cache=False)
     assert _files(incremental) == _files(clean)
 
@@ -126,17 +126,18 @@ def _renders_like_one_long_layout(manuscript, bound, tmp_path):
     import pypdfium2
 
     from pipeline.diagnostics import Diagnostics
-    from pipeline.layout.compose import PRINT, lay_out
-    from pipeline.layout.profile import find_cmyk_profile
+    from pipeline.engine.boxes import anchor_pages
+    from pipeline.engine.compose import PRINT, lay_out
+    from pipeline.engine.paint import write_pdf
+    from pipeline.engine.profile import find_cmyk_profile
     from pipeline.load import load_book
     from pipeline.render import Renderer
     from pipeline.transforms import apply_transforms
-    from pipeline.write.pdf import write_pdf
 
     book = apply_transforms(load_book(manuscript))
     renderer = Renderer(book)
     whole = lay_out(book, renderer, renderer.print_html(), PRINT, Diagnostics(), find_cmyk_profile(book))
-    write_pdf(book, whole, tmp_path / "whole.pdf", PRINT)
+    write_pdf(book, whole, tmp_path / "whole.pdf", PRINT, first_body=anchor_pages(whole)[book.documents[0].anchor])
     one, two = pypdfium2.PdfDocument(tmp_path / "whole.pdf"), pypdfium2.PdfDocument(bound)
     assert len(one) == len(two)
     for i in range(len(one)):

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 
 from pipeline.model import Paragraph
-from pipeline.render.html import STYLES
+from pipeline.styles import STYLES
 
 PT_PER_IN = 72
 

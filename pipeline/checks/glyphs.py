@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 
 from pipeline.diagnostics import Diagnostics
 from pipeline.model import Book, Code, Paragraph, SourceLoc, Text, iter_inlines
-from pipeline.render.html import STYLES
+from pipeline.styles import FONTS, STYLES
 
 # Characters that are layout, not glyphs: spaces and breaks are drawn by the engine itself.
 _IGNORED = {"\n", "\t", "\u00ad", "\u200b", "\u2060"}
@@ -44,7 +44,7 @@ def check_fonts(book: Book, diags: Diagnostics, css: Path = STYLES / "css" / "fo
     return ok
 
 
-def check_glyphs(book: Book, diags: Diagnostics, font_dir: Path = STYLES / "fonts") -> None:
+def check_glyphs(book: Book, diags: Diagnostics, font_dir: Path = FONTS) -> None:
     """Reads all text of the model; reports E200 for each character the fonts lack, once per paragraph."""
     if not check_fonts(book, diags):
         return

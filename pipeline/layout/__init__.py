@@ -1,6 +1,8 @@
-"""The layout stage: the book's HTML laid out by WeasyPrint into pages, and what is read off them.
+"""The layout stage: planning and scheduling the print book's parts, and the folio layer over them.
 
-``compose`` runs WeasyPrint once; ``margins.place_numbers_outside`` then moves each recto's
-paragraph numbers to the outer margin inside the laid-out pages (no second layout), and
-``pages`` reads which page each anchor landed on. The PDF writer only paints the result.
+``book.lay_out_book`` is the one verb: the parts (the front matter and each document) are
+scheduled (``scheduler``) and laid out (``parts``, through the engine) in worker processes,
+taken from the cache (``cache``) when unchanged; the folio layer (``folios``) draws the folios
+once the pagination is known. ``plan`` holds the data they share; ``context.LayoutJob`` what
+they all need. Nothing here touches WeasyPrint itself: ``pipeline/engine`` does.
 """

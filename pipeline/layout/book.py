@@ -1,34 +1,45 @@
-"""The print book laid out: its parts (``parts.py``, ``workers.py``) and its folio layer (``folios.py``).
+"""The print book laid out: its parts (``parts.py``, scheduled by ``scheduler.py``) and its folio
+layer (``folios.py``).
 
-``press build`` and ``press proof`` lay the book out the same way, sharing the cache; they
-differ only in what the folio layer carries (the proof's slug line and mark) and in whether
-the parts are also written for the screen.
+``press build``, ``press proof`` and ``press check`` lay the book out the same way, sharing the
+cache; they differ only in what the folio layer carries (the proof's slug line and mark) and in
+whether the parts are also written for the screen.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from pipeline.diagnostics import Diagnostics
-from pipeline.layout.cache import PartCache
-from pipeline.layout.folios import BookPage, FolioLayer, book_anchor_labels, book_labels, folio_layer
-from pipeline.layout.parts import FRONT, PartLayout
-from pipeline.layout.workers import lay_out_parts
-from pipeline.model import Book
-from pipeline.progress import Progress
-from pipeline.render import Renderer
+from pipeline.diagnostics import Diagnostic, Diagnostics
+from pipeline.events import BookPaginated
+from pipeline.layout.context import LayoutJob
+from pipeline.layout.folios import FolioLayer, folio_layer
+from pipeline.layout.plan import (
+    FRONT,
+    BookPage,
+    PartLayout,
+    book_anchor_labels,
+    book_labels,
+    book_page_starts,
+    placed_on_book_pages,
+)
+from pipeline.layout.scheduler import PartScheduler
+from pipeline.pages import PageStart
 
 
 @dataclass
 class BookLayout:
-    """The laid-out parts, the folio layer over them, and the printed page of every page and anchor."""
+    """The laid-out parts, the folio layer over them, and the printed page of every page and anchor.
+
+    ``findings`` are the preflight's, read off the parts' pages and placed on the book's.
+    """
 
     parts: list[PartLayout]
     layer: FolioLayer
     labels: list[str]
     anchor_labels: dict[str, str]
+    findings: list[Diagnostic]
 
     @property
     def plan(self) -> list[BookPage]:
@@ -38,21 +49,30 @@ class BookLayout:
     def front_pages(self) -> int:
         return self.parts[FRONT].pages
 
+    @property
+    def page_starts(self) -> list[PageStart]:
+        """Where each page of the bound book begins in the text (for the EPUB's page-list)."""
+        return book_page_starts(self.parts, self.plan)
+
 
 def workers(jobs: int | None) -> int:
     """Processes to use: ``jobs``, or one per core."""
     return jobs or os.cpu_count() or 1
 
 
-def lay_out_book(book: Book, renderer: Renderer, profile: Path | None, cache: PartCache, diags: Diagnostics,
-                 progress: Progress, *, screen: bool, jobs: int, proof: dict | None = None) -> BookLayout:
-    """Lay out (or take from ``cache``) every part and the folio layer; record the pages for the next build."""
-    parts = lay_out_parts(book, renderer, profile, screen, jobs, cache, cache.read_pages(), progress)
-    for part in parts:
-        for d in part.diagnostics:
-            diags.add(d.code, d.loc, d.message, d.hint)
-    layer = folio_layer(book, renderer, parts, diags, profile, cache, screen, proof=proof, jobs=jobs)
-    labels = book_labels(parts, layer.plan)
+def lay_out_book(job: LayoutJob, diags: Diagnostics) -> BookLayout:
+    """Lay out (or take from the cache) every part and the folio layer; record the pages for the next build.
+
+    The engine's problems go into ``diags``; the preflight's findings, placed on their pages,
+    come back with the layout.
+    """
+    parts = PartScheduler(job, job.cache.read_pages()).run()
+    for part in parts:  # the engine's problems (not placed on a page) first, as they were reported
+        diags.extend(d for d in part.diagnostics if d.page is None)
+    layer = folio_layer(job, parts, diags)
+    labels = book_labels(layer.plan)
     anchor_labels = book_anchor_labels(parts, layer.plan, labels)
-    cache.write_pages(anchor_labels)
-    return BookLayout(parts, layer, labels, anchor_labels)
+    job.cache.write_pages(anchor_labels)
+    job.progress(BookPaginated(len(layer.plan)))
+    findings = [d for d in placed_on_book_pages(parts, layer.plan, labels) if d.page is not None]
+    return BookLayout(parts, layer, labels, anchor_labels, findings)

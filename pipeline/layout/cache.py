@@ -19,33 +19,27 @@ from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
 
-import weasyprint
-
-from pipeline.diagnostics import Diagnostic
+from pipeline.diagnostics import Diagnostic, Place
+from pipeline.engine import ENGINE_VERSION
+from pipeline.files import write_json
 from pipeline.hashing import file_hash
-from pipeline.layout.pagemap import PageStart
-from pipeline.layout.parts import PartLayout, PartTask
+from pipeline.layout.plan import PartLayout, PartTask
 from pipeline.model import Book, SourceLoc
-from pipeline.proof.findings import Finding
+from pipeline.pages import PageStart
 
 PIPELINE = Path(__file__).resolve().parents[1]
 STALE_SECONDS = 14 * 24 * 3600
+#: The cache's folder inside an output folder.
+CACHE_FOLDER = ".press-cache"
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """press's own code and the layout engine's version: a change to either empties the cache."""
-    digest = hashlib.sha256(weasyprint.__version__.encode())
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
     for path in sorted(PIPELINE.rglob("*.py")):
         digest.update(path.relative_to(PIPELINE).as_posix().encode() + file_hash(path).encode())
     return digest.hexdigest()
-
-
-def write_json(path: Path, data) -> None:
-    """Write ``data`` as JSON under a temporary name, then rename: a half-written file never loads."""
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, sort_keys=True))
-    tmp.replace(path)
 
 
 def part_key(book: Book, task: PartTask, files: list[Path], screen: bool) -> str:
@@ -70,11 +64,32 @@ def part_key(book: Book, task: PartTask, files: list[Path], screen: bool) -> str
 
 
 class PartCache:
-    """The cache folder: ``parts/<key>/`` per laid-out part, ``folios-<key>/`` per folio layer, the last pages."""
+    """The cache folder: ``parts/<key>/`` per laid-out part, ``folios-<key>/`` per folio layer, the last pages.
 
-    def __init__(self, folder: Path):
+    ``fallback`` is another cache read but never written (``press check`` reads the output
+    folder's cache and writes nothing there).
+    """
+
+    def __init__(self, folder: Path, fallback: Path | None = None):
         self.folder = folder
+        self.fallback = fallback
         (folder / "parts").mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def in_output(cls, out_dir: Path, use_cache: bool = True) -> "PartCache":
+        """The cache of builds into ``out_dir``; without the cache, a scratch folder emptied each build."""
+        folder = Path(out_dir) / CACHE_FOLDER
+        if not use_cache:
+            folder = folder / "uncached"
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(folder)
+
+    @classmethod
+    def reading(cls, out_dir: Path, scratch: Path) -> "PartCache":
+        """A cache in ``scratch`` that also reads, and never writes, the one of ``out_dir``."""
+        existing = Path(out_dir) / CACHE_FOLDER
+        return cls(scratch, fallback=existing if existing.is_dir() else None)
 
     def entry(self, key: str) -> Path:
         return self.folder / "parts" / key
@@ -85,21 +100,28 @@ class PartCache:
 
     def read_pages(self) -> dict[str, str]:
         """The printed page of every anchor in the last build: guesses for pages not known yet."""
-        try:
-            return json.loads((self.folder / "pages.json").read_text())
-        except (OSError, ValueError):
-            return {}
+        for folder in (self.folder, self.fallback):
+            try:
+                if folder is not None:
+                    return json.loads((folder / "pages.json").read_text())
+            except (OSError, ValueError):
+                continue
+        return {}
 
     def write_pages(self, pages: dict[str, str]) -> None:
         write_json(self.folder / "pages.json", pages)
 
     def load(self, key: str, task: PartTask, screen: bool) -> PartLayout | None:
-        entry = self.entry(key)
-        meta = entry / "layout.json"
-        if not meta.is_file() or not (entry / "print.pdf").is_file() or (screen and not (entry / "screen.pdf").is_file()):
+        """The part laid out for ``key``, from this cache or (read only) its fallback, or None."""
+        entry = self._found(self.entry(key), screen)
+        if entry is None and self.fallback is not None:
+            entry = self._found(self.fallback / "parts" / key, screen)
+        if entry is None:
             return None
+        meta = entry / "layout.json"
         data = json.loads(meta.read_text())
-        meta.touch()  # used: keep it
+        if entry.is_relative_to(self.folder):
+            meta.touch()  # used: keep it
         return PartLayout(
             task=task,
             pages=data["pages"],
@@ -107,9 +129,13 @@ class PartCache:
             anchors=data["anchors"],
             starts=[PageStart(**s) for s in data["starts"]],
             folder=entry,
-            diagnostics=[Diagnostic(d["code"], SourceLoc(**d["loc"]), d["message"], d["hint"]) for d in data["diagnostics"]],
-            findings=[Finding(**{**f, "box": tuple(f["box"]) if f["box"] else None}) for f in data["findings"]],
+            diagnostics=[_diagnostic(d) for d in data["diagnostics"]],
         )
+
+    @staticmethod
+    def _found(entry: Path, screen: bool) -> Path | None:
+        complete = (entry / "layout.json").is_file() and (entry / "print.pdf").is_file()
+        return entry if complete and (not screen or (entry / "screen.pdf").is_file()) else None
 
     def store(self, layout: PartLayout) -> None:
         """Write what the layout told the build beside its PDFs (last, so a half-written entry never loads)."""
@@ -118,8 +144,8 @@ class PartCache:
             "blanks": list(layout.blanks),
             "anchors": layout.anchors,
             "starts": [asdict(s) for s in layout.starts],
-            "diagnostics": [{"code": d.code, "loc": asdict(d.loc), "message": d.message, "hint": d.hint} for d in layout.diagnostics],
-            "findings": [asdict(f) for f in layout.findings],
+            "diagnostics": [{"code": d.code, "loc": asdict(d.loc), "message": d.message, "hint": d.hint,
+                             "place": asdict(d.place)} for d in layout.diagnostics],
         }
         write_json(layout.folder / "layout.json", data)
 
@@ -131,3 +157,10 @@ class PartCache:
             stale = now - meta.stat().st_mtime > STALE_SECONDS if meta.is_file() else now - entry.stat().st_mtime > 3600
             if stale:
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _diagnostic(data: dict) -> Diagnostic:
+    place = data["place"]
+    box = tuple(place["box"]) if place["box"] else None
+    return Diagnostic(data["code"], SourceLoc(**data["loc"]), data["message"], data["hint"],
+                      Place(place["document"], place["paragraph"], place["page"], box))

@@ -46,7 +46,7 @@ def _changed_areas(a: Image.Image, b: Image.Image, band: int = 12) -> tuple[tupl
     diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 24 else 0)
     if diff.getbbox() is None:
         return ()
-    boxes = []
+    boxes: list[tuple[int, int, int, int]] = []
     for top in range(0, diff.height, band):
         strip = diff.crop((0, top, diff.width, min(diff.height, top + band)))
         box = strip.getbbox()
@@ -68,15 +68,16 @@ def diff_pdfs(old: Path, new: Path, out_dir: Path) -> list[PageChange]:
     for i in range(max(len(a_pages), len(b_pages))):
         a = a_pages[i] if i < len(a_pages) else None
         b = b_pages[i] if i < len(b_pages) else None
+        shown = a or b
+        assert shown is not None  # one of the two PDFs has page i
         if a is not None and b is not None:
             boxes = _changed_areas(a, b)
         else:
-            page = a or b
-            boxes = ((0, 0, page.width, page.height),)
+            boxes = ((0, 0, shown.width, shown.height),)
         if not boxes:
             continue
         changes.append(PageChange(i + 1, boxes))
-        blank = Image.new("RGB", (a or b).size, (235, 235, 235))
+        blank = Image.new("RGB", shown.size, (235, 235, 235))
         left, right = (a or blank).copy(), (b or blank).copy()
         for image in (left, right):
             draw = ImageDraw.Draw(image)

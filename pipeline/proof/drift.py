@@ -5,22 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import weasyprint
-
-from pipeline.layout.pages import anchor_pages
 from pipeline.model import Book, Heading, Paragraph, walk_blocks
-
-
-def citation_pages(book: Book, document: weasyprint.Document, labels: list[str]) -> dict[str, str]:
-    """Every paragraph id and heading id, in reading order, with the page label where it begins."""
-    return citations(book, {anchor: labels[index] for anchor, index in anchor_pages(document).items()})
 
 
 def citations(book: Book, anchor_labels: dict[str, str]) -> dict[str, str]:
     """Of every anchor's page, those of paragraphs and headings, in reading order."""
     out: dict[str, str] = {}
     for doc in book.documents:
-        for block in walk_blocks(doc.headnote + doc.body + doc.source):
+        for block in walk_blocks(doc.text_blocks):
             if isinstance(block, (Paragraph, Heading)) and block.anchor and block.anchor in anchor_labels:
                 out[block.anchor] = anchor_labels[block.anchor]
     return out

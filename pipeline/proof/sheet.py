@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from pipeline.proof.findings import Finding
+from pipeline.diagnostics import Diagnostic
 
 DPI = 72  # one pixel a point: a 6 x 9 in page is 432 x 648 px plus its bleed and marks
 
@@ -50,8 +50,8 @@ def spreads(pages: list[PageImage]) -> list[list[PageImage | None]]:
     return out
 
 
-def findings_by_page(findings: list[Finding]) -> dict[str, list[Finding]]:
-    out: dict[str, list[Finding]] = {}
+def findings_by_page(findings: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    out: dict[str, list[Diagnostic]] = {}
     for finding in findings:
         if finding.page:
             out.setdefault(finding.page, []).append(finding)

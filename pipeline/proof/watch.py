@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.diagnostics import ManuscriptError
-from pipeline.render.html import STYLES
+from pipeline.layout.cache import CACHE_FOLDER
+from pipeline.styles import STYLES
 
 WATCHED = {".yaml", ".yml", ".md", ".txt", ".css", ".j2", ".html", ".png", ".jpg", ".jpeg", ".ttf", ".otf"}
 
@@ -21,7 +22,7 @@ def snapshot(folders: list[Path]) -> dict[Path, float]:
     out = {}
     for folder in folders:
         for path in folder.rglob("*"):
-            if path.is_file() and path.suffix.lower() in WATCHED and not {"proof", ".press-cache"} & set(path.parts):
+            if path.is_file() and path.suffix.lower() in WATCHED and not {"proof", CACHE_FOLDER} & set(path.parts):
                 out[path] = path.stat().st_mtime
     return out
 

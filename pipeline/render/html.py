@@ -7,7 +7,6 @@ press can override one block of one template. Autoescape is on and undefined nam
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
 
@@ -29,8 +28,7 @@ from pipeline.model import (
     walk_blocks,
 )
 from pipeline.render.inline import InlineRenderer, page_anchor
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
+from pipeline.styles import TEMPLATES, book_styles
 
 
 def chapter_file(document_number: int) -> str:
@@ -78,7 +76,7 @@ def page_breaks(book: Book) -> list[tuple[Document, str]]:
     for doc in book.documents:
         if doc.page_break:
             out.append((doc, doc.page_break))
-        for block in walk_blocks(doc.headnote + doc.body + doc.source):
+        for block in walk_blocks(doc.text_blocks):
             if getattr(block, "page_break", None):
                 out.append((doc, block.page_break))
             if isinstance(block, (Paragraph, Heading, Figure)):
@@ -110,12 +108,33 @@ class Part:
     pages: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ProofStamp:
+    """What a proof prints on every page, outside the trim: its date and the manuscript's revision."""
+
+    date: str
+    revision: str
+
+
+@dataclass(frozen=True)
+class LayerRun:
+    """A run of the folio layer's skeleton (``layout/folios.py``): the front matter's pages, if the
+    run holds them (each with the side a page after a blank must begin on, or None), the page
+    count of each document of the run (whether the run opens the book's first document), and
+    whether a blank verso ends it."""
+
+    front: tuple[str | None, ...] | None
+    documents: tuple[int, ...]
+    opens_book: bool
+    blank_after: bool
+
+
 class Renderer:
     """Holds the Jinja2 environment for one book and renders each output's HTML."""
 
     def __init__(self, book: Book):
         self.book = book
-        search = [book.root / "styles" / "templates", STYLES / "templates"]
+        search = [book_styles(book) / "templates", TEMPLATES]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
             # HTML and XHTML are escaped; the page geometry stylesheet is CSS, not markup.
@@ -160,6 +179,11 @@ class Renderer:
             inline_renderer=lambda doc: self.inline_renderer("print", doc, page_of),
             created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
+
+    def folio_layer_html(self, run: LayerRun, proof: ProofStamp | None = None) -> str:
+        """The skeleton of one run of the bound book: empty pages, grouped and broken as the book's."""
+        html = self.env.get_template("folio-layer.html.j2").render(book=self.book, run=run, proof=proof)
+        return html.rstrip("\n")
 
     def page_css(self, **geometry) -> str:
         """The page geometry stylesheet, from book.yaml's print settings."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.model import Book, CrossRef, Emphasis, Heading, Inline, Link, Paragraph, SourceLoc, Strong, Text
+from pipeline.model import Book, CrossRef, Heading, Inline, Link, Paragraph, SourceLoc, Text
 from pipeline.transforms.numbering import paragraph_anchor
-from pipeline.transforms.walk import map_document_blocks, map_documents
+from pipeline.transforms.walk import map_document_blocks, map_documents, map_inlines
 
 _HREF = re.compile(r"doc:(\d+)(?:#(\d+))?")
 _MENTION = re.compile(r"\bDocument No\.[\s\u00a0](\d+)\b")
@@ -21,7 +21,7 @@ def resolve_cross_references(book: Book) -> Book:
     ``anchor=None`` and is reported by ``checks.xrefs``.
     """
     targets: dict[int, set[int]] = {
-        doc.number: {b.number for b in doc.headnote + doc.body + doc.source if getattr(b, "number", None)}
+        doc.number: {b.number for b in doc.text_blocks if isinstance(b, Paragraph) and b.number}
         for doc in book.documents
     }
 
@@ -33,18 +33,15 @@ def resolve_cross_references(book: Book) -> Book:
         return paragraph_anchor(document, paragraph) if paragraph in targets[document] else None
 
     def run(inlines: tuple[Inline, ...], loc: SourceLoc) -> tuple[Inline, ...]:
-        out: list[Inline] = []
-        for node in inlines:
+        def resolve(node: Inline) -> list[Inline] | None:
             if isinstance(node, Link) and (m := _HREF.fullmatch(node.href)):
                 doc, para = int(m[1]), int(m[2]) if m[2] else None
-                out.append(CrossRef(doc, para, node.children, loc, anchor(doc, para)))
-            elif isinstance(node, (Emphasis, Strong, Link)):
-                out.append(replace(node, children=run(node.children, loc)))
-            elif isinstance(node, Text):
-                out.extend(_mentions(node.text, loc, anchor))
-            else:
-                out.append(node)
-        return tuple(out)
+                return [CrossRef(doc, para, node.children, loc, anchor(doc, para))]
+            if isinstance(node, Text):
+                return _mentions(node.text, loc, anchor)
+            return None
+
+        return map_inlines(inlines, resolve)
 
     def block(b):
         if isinstance(b, (Paragraph, Heading)):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import Book, CrossRef, Edition, Emphasis, Inline, Link, Strong
-from pipeline.transforms.walk import map_inline_runs
+from pipeline.model import Book, CrossRef, Edition, Inline
+from pipeline.transforms.walk import map_inline_runs, map_inlines
 
 
 def select_edition(book: Book, edition: Edition) -> Book:
@@ -16,14 +16,8 @@ def select_edition(book: Book, edition: Edition) -> Book:
     kept = set(edition.documents)
 
     def unlink(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        out = []
-        for node in inlines:
-            if isinstance(node, CrossRef) and node.document not in kept:
-                node = replace(node, anchor=None)
-            elif isinstance(node, (Emphasis, Strong, Link, CrossRef)):
-                node = replace(node, children=unlink(node.children))
-            out.append(node)
-        return tuple(out)
+        return map_inlines(inlines, lambda node: [replace(node, anchor=None)]
+                           if isinstance(node, CrossRef) and node.document not in kept else None)
 
     by_number = {doc.number: map_inline_runs(doc, unlink) for doc in book.documents if doc.number in kept}
     return replace(

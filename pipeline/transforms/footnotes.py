@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import Book, Document, Emphasis, FootnoteRef, Inline, Link, Strong, footnote_refs
-from pipeline.transforms.walk import map_documents, map_inline_runs
+from pipeline.model import Book, Document, FootnoteRef, Inline, footnote_refs
+from pipeline.transforms.walk import map_documents, map_inline_runs, map_inlines
 
 
 def number_footnotes(book: Book) -> Book:
@@ -16,19 +16,13 @@ def number_footnotes(book: Book) -> Book:
 def _document(doc: Document) -> Document:
     order: dict[str, int] = {}
     known = {note.label for note in doc.footnotes}
-    for ref in footnote_refs(doc.headnote + doc.body + doc.source):
+    for ref in footnote_refs(doc.text_blocks):
         if ref.label in known:  # a reference without a note was reported by the loader
             order.setdefault(ref.label, len(order) + 1)
 
     def renumber(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        out = []
-        for node in inlines:
-            if isinstance(node, FootnoteRef):
-                node = replace(node, number=order.get(node.label, 0))
-            elif isinstance(node, (Emphasis, Strong, Link)):
-                node = replace(node, children=renumber(node.children))
-            out.append(node)
-        return tuple(out)
+        return map_inlines(inlines, lambda node: [replace(node, number=order.get(node.label, 0))]
+                           if isinstance(node, FootnoteRef) else None)
 
     doc = map_inline_runs(doc, renumber)
     notes = [replace(n, number=order[n.label]) for n in doc.footnotes if n.label in order]

@@ -1,29 +1,27 @@
 """Printed page breaks carried into the model as ``PageBreak`` nodes, for the EPUB's page-list.
 
-Unlike the other transforms this one reads the print layout (``layout.pagemap``), so it runs
-after layout, on the model the EPUB is written from.
+Unlike the other transforms this one reads where the print layout began each page (``PageStart``,
+read off the pages by ``engine.pagemap``), so it runs after layout, on the model the EPUB is
+written from.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.layout.pagemap import PageStart
 from pipeline.model import (
+    INLINE_CONTAINERS,
     Book,
-    CrossRef,
-    Emphasis,
     Figure,
     Heading,
     Inline,
     LineBreak,
-    Link,
     Omission,
     PageBreak,
     Paragraph,
-    Strong,
     Text,
 )
+from pipeline.pages import PageStart
 from pipeline.transforms.walk import map_document_blocks, map_documents
 
 
@@ -68,7 +66,7 @@ def insert_at_word(inlines: tuple[Inline, ...], words: int, marker: Inline) -> t
                 out.append(node)
             elif isinstance(node, Text):
                 out.extend(split_text(node.text))
-            elif isinstance(node, (Emphasis, Strong, Link, CrossRef)):
+            elif isinstance(node, INLINE_CONTAINERS):
                 out.append(replace(node, children=run(node.children)))
             elif isinstance(node, Omission):  # "[…]" counts as a word of its own
                 if not state["in_word"] and state["seen"] == words:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from pipeline.model import Book, Emphasis, Inline, Link, Omission, Strong, Text
-from pipeline.transforms.walk import map_documents, map_inline_runs
+from pipeline.model import Book, Inline, Omission, Text
+from pipeline.transforms.walk import map_documents, map_inline_runs, map_inlines
 
 # The typographer has already turned "..." into "…"; the dotted form is kept for safety.
 _OMISSION = re.compile(r"\[(?:…|\.\.\.)\]")
@@ -19,15 +18,7 @@ def mark_omissions(book: Book) -> Book:
 
 
 def _run(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    out: list[Inline] = []
-    for node in inlines:
-        if isinstance(node, Text):
-            out.extend(_split(node.text))
-        elif isinstance(node, (Emphasis, Strong, Link)):
-            out.append(replace(node, children=_run(node.children)))
-        else:
-            out.append(node)
-    return tuple(out)
+    return map_inlines(inlines, lambda node: _split(node.text) if isinstance(node, Text) else None)
 
 
 def _split(text: str) -> list[Inline]:

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
-from pipeline.model import Block, BlockQuote, Book, Document, Heading, Inline, ListBlock, Paragraph
+from pipeline.model import INLINE_CONTAINERS, Block, BlockQuote, Book, Document, Heading, Inline, ListBlock, Paragraph
+
+
+def map_inlines(nodes: tuple[Inline, ...], fn: Callable[[Inline], Sequence[Inline] | None]) -> tuple[Inline, ...]:
+    """Rebuild an inline run: ``fn(node)`` gives the nodes that replace ``node`` (taken as they
+    are), or None to keep it, in which case a container's children are rebuilt the same way."""
+    out: list[Inline] = []
+    for node in nodes:
+        replaced = fn(node)
+        if replaced is not None:
+            out.extend(replaced)
+        elif isinstance(node, INLINE_CONTAINERS):
+            out.append(replace(node, children=map_inlines(node.children, fn)))
+        else:
+            out.append(node)
+    return tuple(out)
 
 
 def map_blocks(blocks: tuple[Block, ...], fn: Callable[[Block], Block]) -> tuple[Block, ...]:

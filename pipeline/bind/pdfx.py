@@ -8,6 +8,7 @@ list what a print shop's preflight would reject.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -34,7 +35,8 @@ def _colour_problems(stream_owner, resources, where: str, out: list[str], seen: 
         return
     seen.add(key)
     spaces = resources.get("/ColorSpace", {}) if resources is not None else {}
-    fill_space, fill = "/DeviceGray", [0]
+    fill_space: Any = "/DeviceGray"
+    fill: list[float] = [0.0]
     for operands, operator in pikepdf.parse_content_stream(stream_owner):
         op = str(operator)
         if op in _RGB_OPERATORS:

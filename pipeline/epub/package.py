@@ -17,11 +17,11 @@ from ebooklib import epub
 from lxml import etree
 
 from pipeline.clock import build_time
-from pipeline.layout.compose import stylesheet_paths
+from pipeline.epub.cover import cover_image
 from pipeline.model import Book, Figure, walk_blocks
 from pipeline.render import Renderer
-from pipeline.render.html import STYLES, chapter_file, epub_image_file, page_breaks
-from pipeline.write.cover import cover_image
+from pipeline.render.html import chapter_file, epub_image_file, page_breaks
+from pipeline.styles import font_files, stylesheet_paths
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
 COVER_FILE = "cover.xhtml"
@@ -38,7 +38,9 @@ def identifier(book: Book) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
+def write_epub(book: Book, target: Path) -> None:
+    """Write ``book`` (its printed pages marked in it, when it has them) as an EPUB 3 into ``target``."""
+    renderer = Renderer(book)
     # press's layers keep their names; the book's own book.css comes last as custom.css
     sheets = {f"css/{name}": path for name, path in zip((*EPUB_CSS, "custom.css"), stylesheet_paths(book, EPUB_CSS))}
     stylesheets = list(sheets)
@@ -48,7 +50,7 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
 
     for i, (name, path) in enumerate(sheets.items()):
         eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=path.read_bytes()))
-    for path in sorted((STYLES / "fonts").glob("*.ttf")):
+    for path in font_files():
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf", content=path.read_bytes()))
 
     xhtml = "application/xhtml+xml"
@@ -82,10 +84,12 @@ def write_epub(book: Book, renderer: Renderer, target: Path) -> None:
     eb.add_item(epub.EpubNcx())
     eb.spine = [cover, front, nav, *chapters]
 
-    tmp = target.with_suffix(".epub.tmp")
-    epub.write_epub(str(tmp), eb, {"raise_exceptions": True, "mtime": build_time(book), "epub2_guide": False})
-    _repack(tmp, target, build_time(book), book.language)
-    tmp.unlink()
+    tmp = target.with_suffix(".epub.tmp")  # EbookLib's zip, re-packed into ``target``
+    try:
+        epub.write_epub(str(tmp), eb, {"raise_exceptions": True, "mtime": build_time(book), "epub2_guide": False})
+        _repack(tmp, target, build_time(book), book.language)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _figures(book: Book) -> dict[str, Figure]:
@@ -93,7 +97,7 @@ def _figures(book: Book) -> dict[str, Figure]:
     return {
         epub_image_file(block): block
         for doc in book.documents
-        for block in walk_blocks(doc.headnote + doc.body + doc.source)
+        for block in walk_blocks(doc.text_blocks)
         if isinstance(block, Figure)
     }
 

@@ -11,7 +11,7 @@ each part wrote for itself is then made the book's:
 - the outline: the parts' outlines in book order;
 - the structure tree (tagged screen PDF): each part's elements under the book's Document
   element, its parent-tree keys shifted past those before it;
-- fonts and colour profiles: one copy of each (``write/resources.py``);
+- fonts and colour profiles: one copy of each (``bind/resources.py``);
 - page labels: roman in the front matter, arabic from the first document.
 
 The file is saved with an id derived from its content, so the same parts give the same bytes.
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pikepdf
 
-from pipeline.checks.pdfx import print_pdf_problems
-from pipeline.layout.folios import BookPage, first_body_page
-from pipeline.layout.parts import FRONT, PartLayout
+from pipeline.bind.pdfx import print_pdf_problems
+from pipeline.bind.resources import one_copy_of_each_font, one_copy_of_each_profile
+from pipeline.layout.plan import FRONT, BookPage, PartLayout, first_body_page
 from pipeline.model import Book
-from pipeline.write.resources import one_copy_of_each_font, one_copy_of_each_profile
+from pipeline.pages import label_ranges
 
 
 def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan: list[BookPage], front_pages: int,
@@ -90,9 +90,9 @@ def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]
     with book.open_outline() as root:
         root.root.clear()
         root.root.extend(outline)
-    first = first_body_page(plan)
-    nums = [0, pikepdf.Dictionary(S=pikepdf.Name.r)] if first else []
-    nums += [first, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
+    nums: list = []
+    for first, style, start in label_ranges(first_body_page(plan)):
+        nums += [first, pikepdf.Dictionary(S=pikepdf.Name("/" + style), **({"St": start} if start else {}))]
     book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
     one_copy_of_each_font(book)
     one_copy_of_each_profile(book)

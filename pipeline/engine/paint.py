@@ -1,8 +1,9 @@
-"""Writing the laid-out book as a PDF: print (PDF/X, bleed, marks) or screen (tagged, RGB).
+"""Painting laid-out pages as a PDF: print (PDF/X, bleed, marks) or screen (tagged, RGB).
 
 WeasyPrint paints the pages; a finisher then sets what it does not: the exact BleedBox,
-printer's marks in registration colour, page labels matching the printed folios, and a
-document id derived from the book instead of WeasyPrint's random one.
+printer's marks in registration colour, page labels matching the printed folios (when the
+pages are a whole book), and a document id derived from the book instead of WeasyPrint's
+random one.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import pydyf
 import weasyprint
 
 from pipeline.clock import epoch_seconds
-from pipeline.layout.compose import SCREEN, Variant
-from pipeline.layout.pages import first_body_page
+from pipeline.engine.compose import SCREEN, Variant
+from pipeline.engine.marks import marks_operators
 from pipeline.model import Book
-from pipeline.write.marks import marks_operators
+from pipeline.pages import label_ranges
 
 #: PDF variant per print standard; the screen PDF is tagged for screen readers.
 PDF_VARIANTS = {"pdf/x-4": "pdf/x-4", "pdf/x-1a": "pdf/x-1a"}
@@ -48,7 +49,7 @@ def _source_date_epoch(seconds: int):
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def _finisher(book: Book, variant: Variant, marks: bool = True, labels: bool = True):
+def _finisher(book: Book, variant: Variant, marks: bool, first_body: int | None):
     def finish(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
         pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
         if variant.bleed:
@@ -60,10 +61,10 @@ def _finisher(book: Book, variant: Variant, marks: bool = True, labels: bool = T
                 page["BleedBox"] = pydyf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
                 if operators:
                     _referenced(pdf, page["Contents"]).stream.append(operators)
-        if labels:
-            first = first_body_page(book, document)
-            nums = [0, pydyf.Dictionary({"S": "/r"})] if first else []
-            nums += [first, pydyf.Dictionary({"S": "/D", "St": 1})]
+        if first_body is not None:
+            nums: list = []
+            for page, style, start in label_ranges(first_body):
+                nums += [page, pydyf.Dictionary({"S": "/" + style, **({"St": start} if start else {})})]
             pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
         _stable_document_id(pdf, document_uuid(book, variant))
 
@@ -88,10 +89,11 @@ def _stable_document_id(pdf: pydyf.PDF, doc_id: uuid.UUID) -> None:
 
 
 def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant, *,
-              marks: bool = True, labels: bool = True, tagged: bool = True) -> None:
+              marks: bool = True, first_body: int | None = None, tagged: bool = True) -> None:
     """Paint ``document`` as the ``variant`` PDF.
 
-    A part of a book to be bound (``write/bind.py``) is written without marks and labels: the
+    ``first_body`` (the index of the page where arabic folios start) gives the file the book's
+    page labels; a part of a book to be bound (``bind/binder.py``) has none, nor marks: the
     folio layer brings the marks, the binder sets the book's labels.
     """
     if variant.name == SCREEN.name:
@@ -100,4 +102,4 @@ def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: 
         pdf_variant = PDF_VARIANTS[book.print.standard]
     with _source_date_epoch(epoch_seconds(book)):
         document.write_pdf(target, pdf_variant=pdf_variant,
-                           finisher=_finisher(book, variant, marks=marks, labels=labels))
+                           finisher=_finisher(book, variant, marks, first_body))

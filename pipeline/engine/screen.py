@@ -4,7 +4,7 @@ The screen PDF has the print's pages (so page citations agree) but no bleed and 
 Both live in the laid-out pages, not in their layout: the bleed is each page's ``bleed`` and
 the colours are the boxes' computed styles. So once the print PDF is written, the bleed is
 set to nothing and every device-CMYK colour becomes its RGB equivalent, and the same pages
-are written again. Private WeasyPrint structures (pinned 70.0; tests compare the result).
+are written again. It restyles laid-out boxes found through ``boxes``; tests compare the result.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from PIL import Image
 from tinycss2.color5 import parse_color
 from weasyprint.images import RasterImage
 
-from pipeline.write.separation import screen_image
+from pipeline.engine import boxes
+from pipeline.engine.separation import screen_image
 
 # Properties whose computed value may be a colour.
 COLOUR_PROPERTIES = (
@@ -43,12 +44,6 @@ def _rgb_of(cmyk: tuple[float, ...], alpha: float):
     return parse_color(f"rgb({r * 100:.3f}% {g * 100:.3f}% {b * 100:.3f}% / {alpha})")
 
 
-def _boxes(box):
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _boxes(child)
-
-
 def _screen_raster(src: str, profile: Path | None) -> RasterImage:
     """The image of ``src`` (a checked file of the manuscript) in screen colours."""
     data = Path(unquote(urlparse(src).path)).read_bytes()
@@ -64,7 +59,7 @@ def make_screen(document: weasyprint.Document, profile: Path | None = None) -> N
     images: dict[str, RasterImage] = {}
     for page in document.pages:
         page.bleed = {side: 0 for side in page.bleed}
-        for box in _boxes(page._page_box):
+        for box in boxes.descendants(boxes.page_box(page)):
             if isinstance(getattr(box, "replacement", None), RasterImage) and box.element_tag == "img":
                 src = box.element.get("src")
                 if src not in images:

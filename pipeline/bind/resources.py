@@ -16,7 +16,7 @@ import pikepdf
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-from pipeline.render.html import STYLES
+from pipeline.styles import font_files
 
 
 def one_copy_of_each_font(book: pikepdf.Pdf) -> None:
@@ -100,7 +100,7 @@ def _glyphs(widths: pikepdf.Array) -> set[int]:
 def _font_files() -> dict[str, Path]:
     """press's fonts by PostScript name."""
     out = {}
-    for path in sorted((STYLES / "fonts").glob("*.ttf")):
+    for path in font_files():
         with TTFont(path, lazy=True) as font:
             out[font["name"].getDebugName(6)] = path
     return out

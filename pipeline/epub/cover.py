@@ -13,7 +13,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.model import Book
-from pipeline.render.html import STYLES, join_names
+from pipeline.render.html import join_names
+from pipeline.styles import FONTS
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 170
@@ -23,7 +24,7 @@ RULE = (190, 160, 100)
 
 
 def _font(face: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(STYLES / "fonts" / f"GentiumBookPlus-{face}.ttf"), size)
+    return ImageFont.truetype(str(FONTS / f"GentiumBookPlus-{face}.ttf"), size)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:

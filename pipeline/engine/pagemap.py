@@ -8,29 +8,19 @@ that begins inside a word hyphenated across the page break begins, for the EPUB,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import weasyprint
+
+from pipeline.engine import boxes
+from pipeline.pages import PageStart
 
 _SKIP_CLASSES = {"pnum", "sr-only", "footnote"}
 _HYPHENS = ("-", "\u2010", "\u00ad")
 
 
-@dataclass(frozen=True)
-class PageStart:
-    """Page ``index`` (0-based) begins in block ``key`` after ``words_before`` of its words."""
-
-    index: int
-    key: str
-    words_before: int
-
-
 def _skipped(box) -> bool:
-    if "::" in (getattr(box, "element_tag", "") or ""):
+    if boxes.is_generated(box):
         return True  # generated content: footnote calls, "(p. 12)" after cross-references
-    element = getattr(box, "element", None)
-    classes = set((element.get("class") or "").split()) if element is not None and hasattr(element, "get") else set()
-    return bool(classes & _SKIP_CLASSES)
+    return bool(boxes.classes(box) & _SKIP_CLASSES)
 
 
 def _words_before(text: str) -> int:
@@ -52,28 +42,24 @@ def page_starts(document: weasyprint.Document) -> list[PageStart]:
         def walk(box, key: str | None) -> None:
             if _skipped(box):
                 return
-            element = getattr(box, "element", None)
-            own_key = element.get("data-key") if element is not None and hasattr(element, "get") else None
-            if own_key and type(box).__name__ != "TextBox":
+            own_key = boxes.attribute(box, "data-key")
+            if own_key and not boxes.is_text(box):
                 key = own_key
-            kind = type(box).__name__
-            if kind in ("InlineReplacedBox", "BlockReplacedBox") and key is not None and not first:
+            if boxes.is_replaced(box) and key is not None and not first:
                 first.append(PageStart(index, key, 0))  # the page begins with an image
                 return
-            if kind == "LineBox" and key in gathered and gathered[key] and not gathered[key][-1].isspace():
+            if boxes.is_line(box) and key in gathered and gathered[key] and not gathered[key][-1].isspace():
                 if not gathered[key].endswith(_HYPHENS):
                     gathered[key] += " "  # lines end where a space was
-            if kind == "TextBox" and key is not None and box.text.strip():
+            if boxes.is_text(box) and key is not None and box.text.strip():
                 if not first:
                     first.append(PageStart(index, key, _words_before(gathered.get(key, ""))))
                 gathered[key] = gathered.get(key, "") + box.text
                 return
-            for child in getattr(box, "children", ()):
+            for child in boxes.children(box):
                 walk(child, key)
 
-        page_box = page._page_box
-        for child in page_box.children:
-            if type(child).__name__ == "BlockBox":  # the main flow; not margin boxes or footnotes
-                walk(child, None)
+        for child in boxes.flow_blocks(page):  # the main flow; not margin boxes or footnotes
+            walk(child, None)
         starts.extend(first)
     return starts

@@ -61,6 +61,7 @@ def print_image(data: bytes, profile: Path) -> bytes | None:
         rgb, source, str(profile), renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
         outputMode="CMYK", flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )
+    assert cmyk is not None  # None only when converting in place
     cmyk.save(out, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
     return out.getvalue()
 
@@ -71,7 +72,9 @@ def screen_image(data: bytes, profile: Path | None) -> bytes | None:
         if image.mode != "CMYK":
             return None
         if profile is not None:
-            rgb = ImageCms.profileToProfile(image, str(profile), ImageCms.createProfile("sRGB"), outputMode="RGB")
+            converted = ImageCms.profileToProfile(image, str(profile), ImageCms.createProfile("sRGB"), outputMode="RGB")
+            assert converted is not None  # None only when converting in place
+            rgb = converted
         else:
             rgb = image.convert("RGB")
     out = BytesIO()

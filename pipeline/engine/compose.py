@@ -1,4 +1,4 @@
-"""Laying the book out: one WeasyPrint render per PDF variant, then the numbers moved outside."""
+"""Laying HTML out: one WeasyPrint render for a PDF variant, then the numbers moved outside."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.diagnostics import Diagnostics
-from pipeline.layout.margins import place_numbers_outside
+from pipeline.engine.fetch import LocalFetcher
+from pipeline.engine.margins import place_numbers_outside
+from pipeline.engine.separation import print_image
 from pipeline.model import Book, SourceLoc
 from pipeline.render import Renderer
-from pipeline.render.html import STYLES
-from pipeline.write.fetch import LocalFetcher
-from pipeline.write.separation import print_image
+from pipeline.styles import STYLES, stylesheet_paths
 
 #: Room outside the bleed for crop marks and registration crosses, in points.
 MARK_ROOM = 18.0
@@ -41,7 +41,7 @@ class Variant:
 
 
 PRINT = Variant("print", "print-colour.css", bleed=True)
-# The screen PDF is written from the print layout (layout/screen.py), never laid out itself.
+# The screen PDF is written from the print layout (engine/screen.py), never laid out itself.
 SCREEN = Variant("screen", "print-colour.css", bleed=False)
 # One part of the print book (the front matter, or a document), laid out alone to be bound.
 PRINT_PART = Variant("print", "print-colour.css", bleed=True, extra_css=("chunk.css",))
@@ -56,12 +56,6 @@ def media_bleed(book: Book, variant: Variant) -> float:
     if not variant.bleed:
         return 0.0
     return book.print.bleed + (MARK_ROOM if book.print.marks else 0.0)
-
-
-def stylesheet_paths(book: Book, layers: tuple[str, ...]) -> list[Path]:
-    paths = [STYLES / "css" / name for name in layers]
-    own = book.root / "styles" / "book.css"
-    return paths + ([own] if own.is_file() else [])
 
 
 class _ToDiagnostics(logging.Handler):

@@ -1,0 +1,176 @@
+"""Lay the book's parts out in worker processes, each with the exact page numbers it cites.
+
+A part may be laid out once every page it cites is known: a document citing Document No. 12
+waits until the documents up to No. 12 are laid out (their page counts place No. 12, its own
+layout places the paragraph); the front matter, whose contents cite every document, comes last.
+Parts go in reading order, so that the documents before a citing one are done early and it
+does not wait at the end of the build. Should every remaining part wait on another
+(two documents citing each other), the first is laid out with the pages of the last build, or
+a guess, and laid out again if the guess was wrong.
+
+``jobs`` processes share the work (forked, so the book is not copied to each); with one job
+the parts are laid out in this process, one after another, each freed once written.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from pipeline.engine.compose import PRINT_PART
+from pipeline.events import PartLaidOut, PartsLaidOutAgain
+from pipeline.layout.cache import part_key
+from pipeline.layout.context import LayoutJob
+from pipeline.layout.parts import lay_out_part
+from pipeline.layout.plan import FRONT, PartLayout, PartTask, cited_anchors, document_folios, document_of
+from pipeline.model import Book, Figure, walk_blocks
+from pipeline.styles import TEMPLATES, book_styles, font_files, stylesheet_paths
+
+MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost always enough
+
+_job: list[LayoutJob] = []  # the job being laid out, set before the workers fork
+
+
+def _work(task: PartTask, folder: Path) -> PartLayout:
+    job = _job[-1]
+    return lay_out_part(job.book, job.renderer, task, job.profile, folder, job.screen)
+
+
+class _InProcess(Executor):
+    """An executor that runs each task at once, here: ``--jobs 1``."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+class Pagination:
+    """Printed pages of anchors, from the parts laid out so far."""
+
+    def __init__(self, book: Book, layouts: dict[int, PartLayout]):
+        self.index = {doc.number: i for i, doc in enumerate(book.documents, start=1)}
+        self.layouts = layouts
+        self.folios = document_folios(book, layouts)
+
+    def label(self, anchor: str) -> str | None:
+        number = document_of(anchor)
+        index = self.index.get(number)
+        if index is None or index not in self.layouts or number not in self.folios:
+            return None
+        local = self.layouts[index].anchors.get(anchor)
+        return None if local is None else str(self.folios[number] + local)
+
+
+class PartScheduler:
+    """Lays out (or takes from the cache) every part of ``job.book``, as soon as the pages it cites are known.
+
+    ``guesses`` (the pages of the last build) stand in for pages not known yet in a cycle.
+    """
+
+    def __init__(self, job: LayoutJob, guesses: dict[str, str]):
+        self.job = job
+        self.guesses = guesses
+        self.numbers: list[int | None] = [None] + [d.number for d in job.book.documents]
+        self.cited = {i: cited_anchors(job.book, n) for i, n in enumerate(self.numbers)}
+        self.files = _files(job.book, job.profile)
+        self.layouts: dict[int, PartLayout] = {}
+        self.used: dict[int, PartTask] = {}
+        self.running: dict[Future, int] = {}
+
+    def run(self) -> list[PartLayout]:
+        """Every part, in book order: front matter, then documents."""
+        _job.append(self.job)
+        executor: Executor
+        if self.job.jobs > 1:
+            executor = ProcessPoolExecutor(max_workers=self.job.jobs, mp_context=multiprocessing.get_context("fork"))
+        else:
+            executor = _InProcess()
+        try:
+            with executor:
+                self._first_round(executor)
+                self._correct_guesses(executor)
+        finally:
+            _job.pop()
+        self.job.cache.prune()
+        return [self.layouts[i] for i in range(len(self.numbers))]
+
+    def _first_round(self, executor: Executor) -> None:
+        """Each part as soon as the pages it cites are known."""
+        pending = list(range(len(self.numbers)))
+        while pending or self.running:
+            pages = Pagination(self.job.book, self.layouts)
+            ready = [i for i in pending if self._ready(i, pages)]
+            if not ready and not self.running:  # a cycle: lay the first document out with guessed pages
+                ready = [min(pending, key=lambda i: (i == FRONT, i))]
+            for i in sorted(ready):  # in reading order: the sooner a prefix is done, the sooner citing parts may go
+                pending.remove(i)
+                self._start(executor, i, pages)
+            if self.running:
+                self._finish()
+
+    def _correct_guesses(self, executor: Executor) -> None:
+        """Parts laid out on guesses are laid out again with the pages as they came out."""
+        for _ in range(MAX_ROUNDS):
+            pages = Pagination(self.job.book, self.layouts)
+            wrong = [i for i in self.layouts if self._task(i, pages) != self.used[i]]
+            if not wrong:
+                return
+            self.job.progress(PartsLaidOutAgain(len(wrong)))
+            for i in wrong:
+                self._start(executor, i, pages)
+            while self.running:
+                self._finish()
+
+    def _start(self, executor: Executor, i: int, pages: Pagination) -> None:
+        """Lay part ``i`` out with the pages known now, or take it from the cache."""
+        task = self._task(i, pages)
+        key = part_key(self.job.book, task, self.files + _images(self.job.book, self.numbers[i]), self.job.screen)
+        found = self.job.cache.load(key, task, self.job.screen)
+        if found is not None:
+            self.layouts[i], self.used[i] = found, task
+            self.job.progress(PartLaidOut(self.numbers[i], found.pages, True, len(self.layouts), len(self.numbers)))
+        else:
+            self.running[executor.submit(_work, task, self.job.cache.entry(key))] = i
+
+    def _finish(self) -> None:
+        finished, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
+        for future in finished:
+            i = self.running.pop(future)
+            layout = future.result()
+            self.job.cache.store(layout)
+            self.layouts[i], self.used[i] = layout, layout.task
+            self.job.progress(PartLaidOut(self.numbers[i], layout.pages, False, len(self.layouts), len(self.numbers)))
+
+    def _ready(self, i: int, pages: Pagination) -> bool:
+        """Whether every page part ``i`` cites is known."""
+        outside, inside = self.cited[i]
+        number = self.numbers[i]
+        if inside and (number is None or pages.folios.get(number) is None):
+            return False
+        return all(pages.label(anchor) is not None for anchor in outside)
+
+    def _task(self, i: int, pages: Pagination) -> PartTask:
+        outside, inside = self.cited[i]
+        number = self.numbers[i]
+        labels = tuple(sorted((a, pages.label(a) or self.guesses.get(a) or "1") for a in outside))
+        first = None
+        if inside and number is not None:
+            first = pages.folios.get(number) or int(self.guesses.get(f"doc{number}", "1"))
+        return PartTask(i, number, labels, first)
+
+
+def _files(book: Book, profile: Path | None) -> list[Path]:
+    """The files every part's HTML and layout come from: templates, stylesheets, fonts, the profile."""
+    templates = sorted(TEMPLATES.glob("*.j2")) + sorted((book_styles(book) / "templates").glob("*.j2"))
+    files = templates + stylesheet_paths(book, PRINT_PART.layers) + font_files()
+    return files + ([profile] if profile else [])
+
+
+def _images(book: Book, number: int | None) -> list[Path]:
+    docs = [d for d in book.documents if d.number == number]
+    return [b.path for d in docs for b in walk_blocks(d.text_blocks) if isinstance(b, Figure)]

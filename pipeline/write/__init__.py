@@ -1,1 +1,0 @@
-"""The write stage: HTML -> files. ``pdf`` lays the book out with WeasyPrint, ``epub`` packs it."""
