@@ -9,6 +9,7 @@ zip is then re-packed with fixed entry times so the same manuscript gives the sa
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import zipfile
 from pathlib import Path
@@ -24,6 +25,8 @@ from pipeline.render.html import chapter_file, epub_image_file, page_breaks
 from pipeline.styles import font_files, stylesheet_paths
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
+#: A printed page's marker as the chapters' XHTML carries it (``render.inline.page_break``).
+_PAGE_MARKER = re.compile(r'<span id="(page-[^"]+)" role="doc-pagebreak"')
 COVER_FILE = "cover.xhtml"
 FRONT_FILE = "front.xhtml"
 NAV_FILE = "nav.xhtml"
@@ -62,20 +65,19 @@ def write_epub(book: Book, target: Path) -> None:
     cover = epub.EpubItem(uid="cover", file_name=COVER_FILE, media_type=xhtml, content=renderer.cover_xhtml(image_name).encode())
     front = epub.EpubItem(uid="front", file_name=FRONT_FILE, media_type=xhtml, content=renderer.front_xhtml(stylesheets).encode())
     files = {doc.number: chapter_file(doc.number) for doc in book.documents}
-    nav = epub.EpubItem(
-        uid="nav", file_name=NAV_FILE, media_type=xhtml, content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets).encode()
-    )
-    nav.properties = ["nav"]
     for name, figure in sorted(figures.items()):
         eb.add_item(epub.EpubItem(uid="img-" + name[7:-4], file_name=name, media_type=figure.media_type,
                                   content=figure.path.read_bytes()))
     chapters = []
+    markers: set[str] = set()
     for doc in book.documents:
-        item = epub.EpubItem(
-            uid=f"doc{doc.number}", file_name=files[doc.number], media_type=xhtml,
-            content=renderer.chapter_xhtml(doc, stylesheets).encode(),
-        )
-        chapters.append(item)
+        content = renderer.chapter_xhtml(doc, stylesheets)
+        markers.update(_PAGE_MARKER.findall(content))
+        chapters.append(epub.EpubItem(uid=f"doc{doc.number}", file_name=files[doc.number], media_type=xhtml,
+                                      content=content.encode()))
+    nav = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type=xhtml,
+                        content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets, markers).encode())
+    nav.properties = ["nav"]
     for item in (cover, front, nav, *chapters):
         eb.add_item(item)
 

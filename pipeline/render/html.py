@@ -201,11 +201,16 @@ class Renderer:
     def front_xhtml(self, stylesheets: list[str]) -> str:
         return self.env.get_template("front.xhtml.j2").render(book=self.book, stylesheets=stylesheets)
 
-    def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str]) -> str:
+    def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str],
+                  markers: set[str] | None = None) -> str:
+        """The navigation document; its page-list names only the page markers in ``markers`` (the
+        ids the chapters really hold), so that no entry ever points at a marker that is not there."""
+        pages = [(label, doc.number) for doc, label in page_breaks(self.book)
+                 if markers is None or page_anchor(label) in markers]
         return self.env.get_template("nav.xhtml.j2").render(
             book=self.book,
             front_file=front_file,
             chapter_files=chapter_files,
             stylesheets=stylesheets,
-            page_list=[(label, self._epub_href(page_anchor(label), doc.number)) for doc, label in page_breaks(self.book)],
+            page_list=[(label, self._epub_href(page_anchor(label), number)) for label, number in pages],
         )
