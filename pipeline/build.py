@@ -11,6 +11,7 @@ from typing import Iterator
 
 from pipeline.bind import bind_book
 from pipeline.checks.glyphs import check_glyphs
+from pipeline.checks.language import check_language
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.engine.profile import find_cmyk_profile
@@ -107,6 +108,7 @@ def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progr
         progress(EditionChosen(edition, len(book.documents)))
     check_glyphs(book, diags)
     check_cross_references(book, diags)
+    check_language(book, diags)
     if "pdf" in formats and find_cmyk_profile(book) is None:
         diags.add("E301", book.loc, "no CMYK profile for the print PDF's output intent",
                   "run 'bash setup.sh' (installs Debian's libgs-common) or set print.profile in book.yaml")

@@ -326,6 +326,7 @@ class Book:
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
     cover: Path | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (render/words.py)
     editions: tuple[Edition, ...] = ()
     edition: Edition | None = None  # set on the book of one class edition
     documents: tuple[Document, ...] = ()

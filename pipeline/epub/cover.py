@@ -13,8 +13,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.model import Book
-from pipeline.render.html import join_names
 from pipeline.styles import FONTS
+from pipeline.words import Words
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 170
@@ -48,7 +48,7 @@ def _block(draw, text: str, font, top: int, leading: float) -> int:
     return top
 
 
-def cover_image(book: Book) -> tuple[bytes, str]:
+def cover_image(book: Book, words: Words) -> tuple[bytes, str]:
     """The cover as (bytes, media type)."""
     if book.cover is not None:
         media = "image/png" if book.cover.suffix.lower() == ".png" else "image/jpeg"
@@ -62,7 +62,7 @@ def cover_image(book: Book) -> tuple[bytes, str]:
     if second:
         top = _block(draw, second, _font("Italic", 64), top, 1.35)
     if book.editors:
-        _block(draw, f"Edited by {join_names(book.editors)}", _font("Regular", 60), HEIGHT - 620, 1.35)
+        _block(draw, words("edited_by", names=words.names(book.editors)), _font("Regular", 60), HEIGHT - 620, 1.35)
     if book.publisher:
         _block(draw, book.publisher.upper(), _font("Regular", 44), HEIGHT - 300, 1.3)
     out = io.BytesIO()

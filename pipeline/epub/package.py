@@ -49,7 +49,7 @@ def write_epub(book: Book, target: Path) -> None:
     stylesheets = list(sheets)
     eb = epub.EpubBook()
     figures = _figures(book)
-    _metadata(eb, book, list(figures.values()))
+    _metadata(eb, book, list(figures.values()), renderer.words("accessibility_summary"))
 
     for i, (name, path) in enumerate(sheets.items()):
         eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=path.read_bytes()))
@@ -57,7 +57,7 @@ def write_epub(book: Book, target: Path) -> None:
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf", content=path.read_bytes()))
 
     xhtml = "application/xhtml+xml"
-    image, media = cover_image(book)
+    image, media = cover_image(book, renderer.words)
     image_name = "images/cover" + (".png" if media == "image/png" else ".jpg")
     cover_art = epub.EpubItem(uid="cover-image", file_name=image_name, media_type=media, content=image)
     cover_art.properties = ["cover-image"]
@@ -82,7 +82,9 @@ def write_epub(book: Book, target: Path) -> None:
         eb.add_item(item)
 
     # The NCX is for EPUB 2 reading systems; EbookLib's spine always names one.
-    eb.toc = [epub.Link(files[d.number], f"Document No. {d.number}: {d.title}", f"toc-doc{d.number}") for d in book.documents]
+    words = renderer.words
+    eb.toc = [epub.Link(files[d.number], words("document_titled", document=words("document", number=d.number), title=d.title),
+                        f"toc-doc{d.number}") for d in book.documents]
     eb.add_item(epub.EpubNcx())
     eb.spine = [cover, front, nav, *chapters]
 
@@ -104,7 +106,7 @@ def _figures(book: Book) -> dict[str, Figure]:
     }
 
 
-def _metadata(eb: epub.EpubBook, book: Book, figures: list[Figure]) -> None:
+def _metadata(eb: epub.EpubBook, book: Book, figures: list[Figure], summary: str) -> None:
     eb.set_identifier(identifier(book))
     eb.set_title(book.title)
     eb.set_language(book.language)
@@ -125,6 +127,7 @@ def _metadata(eb: epub.EpubBook, book: Book, figures: list[Figure]) -> None:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
     for prop, value in ACCESSIBILITY:
         eb.add_metadata(None, "meta", value, {"property": prop})
+    eb.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
     described = all(f.alt for f in figures)
     # Text alone is sufficient when every image is described; otherwise the images must be seen.
     eb.add_metadata(None, "meta", "textual" if described else "textual,visual", {"property": "schema:accessModeSufficient"})
@@ -153,13 +156,7 @@ ACCESSIBILITY = (
     ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityHazard", "none"),
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
-    (
-        "schema:accessibilitySummary",
-        "The text of every document is in reading order, with headings and a table of contents for "
-        "navigation. Paragraph numbers are announced as 'Paragraph n', editorial omissions as "
-        "'omission', and footnotes are linked to and from their references.",
-    ),
-)
+)  # and the accessibility summary, in the book's language (``accessibility_summary``)
 
 
 def _repack(source: Path, target: Path, when: dt.datetime, language: str) -> None:

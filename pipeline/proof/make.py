@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.bind.binder import bind
 from pipeline.checks.glyphs import check_glyphs
+from pipeline.checks.language import check_language
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import ERROR, Diagnostic, Diagnostics
 from pipeline.engine.compose import PROOF_LAYER, media_bleed
@@ -63,6 +64,7 @@ def _prepare(book_dir: Path, diags: Diagnostics) -> Book:
     book = apply_transforms(load_book(Path(book_dir), diags))
     check_glyphs(book, diags)
     check_cross_references(book, diags)
+    check_language(book, diags)
     return book
 
 

@@ -29,6 +29,7 @@ from pipeline.model import (
 )
 from pipeline.render.inline import InlineRenderer, page_anchor
 from pipeline.styles import TEMPLATES, book_styles
+from pipeline.words import Words
 
 
 def chapter_file(document_number: int) -> str:
@@ -44,21 +45,15 @@ def epub_image_file(figure: Figure) -> str:
 def image_src(figure: Figure, target: str) -> str:
     """Print reads the manuscript's file (through the confined fetcher); the EPUB its own copy."""
     return figure.path.as_uri() if target == "print" else epub_image_file(figure)
+
+
 TYPEFACE = "Gentium Book Plus"
 
 
-def join_names(names) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    names = list(names)
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def doc_list(numbers) -> str:
-    numbers = list(numbers)
-    label = "Document" if len(numbers) == 1 else "Documents"
-    return f"{label} {join_names(str(n) for n in numbers)}"
+def css_string(text: str) -> str:
+    """``text`` for the inside of a CSS string: anything but letters, digits, spaces and full stops
+    escaped, so that a book's own words cannot close the string or the rule."""
+    return "".join(c if c.isalnum() or c in " ." else f"\\{ord(c):06x}" for c in text)
 
 
 def translations(book: Book) -> list[tuple[str, list[int]]]:
@@ -143,7 +138,8 @@ class Renderer:
             trim_blocks=False,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(join_names=join_names, doc_list=doc_list, translations=translations)
+        self.words = Words(book.language, book.labels)
+        self.env.filters.update(join_names=self.words.names, doc_list=self.words.document_list, translations=translations)
         self.env.tests.update(
             paragraph=lambda b: isinstance(b, Paragraph),
             heading=lambda b: isinstance(b, Heading),
@@ -151,12 +147,12 @@ class Renderer:
             listblock=lambda b: isinstance(b, ListBlock),
             figure=lambda b: isinstance(b, Figure),
         )
-        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src)
+        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src, t=self.words.markup)
 
     def inline_renderer(self, target: str, doc: Document, page_of=None) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}
         href = self._print_href if target == "print" else self._epub_href
-        return InlineRenderer(target, doc.number, notes, href, page_of)
+        return InlineRenderer(target, doc.number, notes, href, page_of, omission=self.words("omission"))
 
     @staticmethod
     def _print_href(anchor: str) -> str:
@@ -187,7 +183,7 @@ class Renderer:
 
     def page_css(self, **geometry) -> str:
         """The page geometry stylesheet, from book.yaml's print settings."""
-        return self.env.get_template("page.css.j2").render(**geometry)
+        return self.env.get_template("page.css.j2").render(page_word=css_string(self.words("page")), **geometry)
 
     def chapter_xhtml(self, doc: Document, stylesheets: list[str]) -> str:
         """One document as an EPUB content file."""

@@ -43,13 +43,14 @@ class InlineRenderer:
 
     def __init__(
         self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]], href: Callable[[str], str],
-        page_of: Callable[[str], str | None] | None = None,
+        page_of: Callable[[str], str | None] | None = None, omission: str = "omission",
     ):
         self.target = target
         self.href = href  # anchor id -> link target in this output (same file, or another chapter)
         self.page_of = page_of  # anchor id -> its printed page, when a part of the book is laid out alone
         self.document_number = document_number
         self.notes = notes
+        self.omission = omission  # what a screen reader says for "[…]", in the book's language
         self._placed: set[int] = set()  # a note referenced twice is set (print) or targeted (EPUB) once
 
     def __call__(self, nodes: tuple[Inline, ...]) -> Markup:
@@ -72,8 +73,8 @@ class InlineRenderer:
             # The brackets are hidden from screen readers, which hear "omission" instead.
             return Markup(
                 '<span class="omission"><span aria-hidden="true">[…]</span>'
-                '<span class="sr-only">(omission)</span></span>'
-            )
+                '<span class="sr-only">(%s)</span></span>'
+            ) % self.omission
         if isinstance(node, FootnoteRef):
             return self.footnote_ref(node)
         if isinstance(node, PageBreak):

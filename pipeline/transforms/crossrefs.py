@@ -1,4 +1,5 @@
-"""Cross-references between documents: ``[§ 19](doc:37#19)`` links and "Document No. 37" mentions."""
+"""Cross-references between documents: ``[§ 19](doc:37#19)`` links and "Document No. 37" mentions
+(in the book's language: "Document n° 37" in French, as its catalogue or ``labels:`` spell it)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,19 @@ from dataclasses import replace
 from pipeline.model import Book, CrossRef, Heading, Inline, Link, Paragraph, SourceLoc, Text
 from pipeline.transforms.numbering import paragraph_anchor
 from pipeline.transforms.walk import map_document_blocks, map_documents, map_inlines
+from pipeline.words import Words
 
 _HREF = re.compile(r"doc:(\d+)(?:#(\d+))?")
-_MENTION = re.compile(r"\bDocument No\.[\s\u00a0](\d+)\b")
+
+
+def mention_pattern(label: str) -> re.Pattern:
+    """A regex for a document named in running text as ``label`` spells it (``Document No. {number}``):
+    any space in it may be a no-break space; the number is the group."""
+    before, _, after = label.partition("{number}")
+    literal = [r"[\s\u00a0]" if c.isspace() else re.escape(c) for c in before]
+    start = r"\b" if before[:1].isalnum() else ""
+    end = re.escape(after) if after else r"\b"
+    return re.compile(start + "".join(literal) + r"(\d+)" + end)
 
 
 def resolve_cross_references(book: Book) -> Book:
@@ -20,6 +31,7 @@ def resolve_cross_references(book: Book) -> Book:
     (a reader may name documents of another volume); a ``doc:`` link to a missing target keeps
     ``anchor=None`` and is reported by ``checks.xrefs``.
     """
+    mentions = mention_pattern(Words(book.language, book.labels).messages["document"])
     targets: dict[int, set[int]] = {
         doc.number: {b.number for b in doc.text_blocks if isinstance(b, Paragraph) and b.number}
         for doc in book.documents
@@ -38,7 +50,7 @@ def resolve_cross_references(book: Book) -> Book:
                 doc, para = int(m[1]), int(m[2]) if m[2] else None
                 return [CrossRef(doc, para, node.children, loc, anchor(doc, para))]
             if isinstance(node, Text):
-                return _mentions(node.text, loc, anchor)
+                return _mentions(node.text, loc, anchor, mentions)
             return None
 
         return map_inlines(inlines, resolve)
@@ -51,10 +63,10 @@ def resolve_cross_references(book: Book) -> Book:
     return map_documents(book, lambda doc: map_document_blocks(doc, block))
 
 
-def _mentions(text: str, loc: SourceLoc, anchor) -> list[Inline]:
+def _mentions(text: str, loc: SourceLoc, anchor, pattern: re.Pattern) -> list[Inline]:
     out: list[Inline] = []
     pos = 0
-    for m in _MENTION.finditer(text):
+    for m in pattern.finditer(text):
         target = anchor(int(m[1]), None)
         if target is None:
             continue
