@@ -58,6 +58,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W410": (WARNING, "an RGB image, converted to the print profile's CMYK"),
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
     "W120": (WARNING, "no message catalogue for the book's language: press's own words are English"),
+    "W121": (WARNING, "a title too long for the running head, shortened"),
 }
 
 

@@ -13,6 +13,8 @@ import re
 from pipeline.diagnostics import Diagnostic, Place
 from pipeline.engine.separation import needs_cmyk
 from pipeline.model import Book, Figure, Heading, Paragraph, SourceLoc, Text, walk_blocks
+from pipeline.render.html import MARGINS
+from pipeline.render.running import running_head
 
 # A paragraph opening like a speaker turn: one to three capitalised words and a colon.
 _TURN = re.compile(r"^([A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w'’.\-]*(?: [A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w'’.\-]*){0,2}):\s")
@@ -24,9 +26,17 @@ def model_findings(book: Book) -> list[Diagnostic]:
     """Findings that need no layout."""
     out: list[Diagnostic] = []
     expect_translator = any(doc.translator for doc in book.documents)
+    head_line = book.print.trim_width - MARGINS[2] - MARGINS[3]
+    if running_head(book.title, head_line) != book.title:
+        out.append(Diagnostic("W121", book.loc, f"the book's title is too long for the running head of versos: "
+                              f"it is shortened to '{running_head(book.title, head_line)}'", "shorten the title, or accept the cut"))
     for doc in book.documents:
         front = SourceLoc(doc.loc.file, 1)
         here = Place(document=doc.number)
+        shortened = running_head(doc.running_title, head_line)
+        if shortened != doc.running_title:
+            out.append(Diagnostic("W121", front, f"the title of Document No. {doc.number} is too long for the running head: "
+                                  f"it is shortened to '{shortened}'", "add a short_title: to its front matter", here))
         if not doc.source:
             out.append(Diagnostic("W401", front, f"Document No. {doc.number} has no source note", "add 'source:' to its front matter", here))
         if not (doc.copyright or book.copyright):

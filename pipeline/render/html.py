@@ -6,6 +6,7 @@ press can override one block of one template. Autoescape is on and undefined nam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import jinja2
@@ -28,6 +29,7 @@ from pipeline.model import (
     walk_blocks,
 )
 from pipeline.render.inline import InlineRenderer, page_anchor
+from pipeline.render.running import running_head
 from pipeline.styles import TEMPLATES, book_styles
 from pipeline.words import Words
 
@@ -48,12 +50,23 @@ def image_src(figure: Figure, target: str) -> str:
 
 
 TYPEFACE = "Gentium Book Plus"
+#: The page margins in points: head, foot, inner, outer (the outer one has room for paragraph numbers).
+MARGINS = (54, 61.2, 54, 68.4)
+
+
+def css_content(text: str, slots: dict[str, str]) -> str:
+    """A catalogue entry as a CSS ``content`` value: its words as strings, its ``{slots}`` as the
+    CSS functions given for them (``attr(data-number)``)."""
+    parts = re.split(r"\{([a-z_]+)\}", text)
+    out = [slots[part] if i % 2 else f'"{css_string(part)}"' for i, part in enumerate(parts) if part]
+    return " ".join(out) or '""'
 
 
 def css_string(text: str) -> str:
     """``text`` for the inside of a CSS string: anything but letters, digits, spaces and full stops
     escaped, so that a book's own words cannot close the string or the rule."""
-    return "".join(c if c.isalnum() or c in " ." else f"\\{ord(c):06x}" for c in text)
+    # an escape ends at the one space after it, which CSS takes as part of the escape
+    return "".join(c if c.isalnum() or c in " ." else f"\\{ord(c):x} " for c in text)
 
 
 def translations(book: Book) -> list[tuple[str, list[int]]]:
@@ -147,7 +160,8 @@ class Renderer:
             listblock=lambda b: isinstance(b, ListBlock),
             figure=lambda b: isinstance(b, Figure),
         )
-        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src, t=self.words.markup)
+        self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src, t=self.words.markup,
+                                running=self.running)
 
     def inline_renderer(self, target: str, doc: Document, page_of=None) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}
@@ -183,7 +197,15 @@ class Renderer:
 
     def page_css(self, **geometry) -> str:
         """The page geometry stylesheet, from book.yaml's print settings."""
-        return self.env.get_template("page.css.j2").render(page_word=css_string(self.words("page")), **geometry)
+        # The outline names a document as its catalogue entry does: "Document No. 12: Title".
+        label = self.words.messages["document_titled"].replace("{document}", self.words.messages["document"])
+        outline = css_content(label, {"number": "attr(data-number)", "title": "content(text)"})
+        return self.env.get_template("page.css.j2").render(page_word=css_string(self.words("page")), margins=MARGINS,
+                                                           outline_label=outline, **geometry)
+
+    def running(self, title: str) -> str:
+        """``title`` as a running head: on one line of the text block's width."""
+        return running_head(title, self.book.print.trim_width - MARGINS[2] - MARGINS[3])
 
     def chapter_xhtml(self, doc: Document, stylesheets: list[str]) -> str:
         """One document as an EPUB content file."""
