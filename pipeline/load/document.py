@@ -7,11 +7,11 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from pipeline.diagnostics import Diagnostics
+from pipeline.load.images import check_image
 from pipeline.load.markdown import MarkdownReader, smart_text
 from pipeline.load.schema import FRONT_MATTER_FIELDS
 from pipeline.load.text import read_text
 from pipeline.load.yamlnodes import compose, read_mapping
-from pipeline.load.images import check_image
 from pipeline.model import Document, Figure, Footnote, SourceLoc, Text, footnote_refs
 
 _FENCE = "---"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from markupsafe import Markup, escape
@@ -19,6 +20,18 @@ from pipeline.model import (
     Strong,
     Text,
 )
+
+_URL_TEXT = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
+# Where the Chicago Manual of Style lets an address break, never with a hyphen: after the
+# double slash, before a single slash, full stop, question mark, number sign, hyphen, tilde,
+# underscore, percent or ampersand, and after an equals sign.
+_BREAK = re.compile(r"(?<=//)|(?<=[^/:])(?=[/.?#\-~_%&])|(?<==)")
+
+
+def url_breaks(text: str) -> Markup:
+    """An address as text with ``<wbr/>`` where a line may break (WeasyPrint and reading systems both honour it)."""
+    pieces = [piece for piece in _BREAK.split(text) if piece]
+    return Markup("<wbr/>").join(escape(piece) for piece in pieces)
 
 
 def page_anchor(label: str) -> str:
@@ -66,6 +79,8 @@ class InlineRenderer:
         if isinstance(node, Code):
             return Markup('<code>%s</code>') % node.text
         if isinstance(node, Link):
+            if len(node.children) == 1 and isinstance(node.children[0], Text) and _URL_TEXT.match(node.children[0].text):
+                return Markup('<a class="url" href="%s">%s</a>') % (node.href, url_breaks(node.children[0].text))
             return Markup('<a href="%s">%s</a>') % (node.href, self(node.children))
         if isinstance(node, LineBreak):
             return Markup("<br/>")

@@ -14,10 +14,12 @@ from pipeline.transforms.footnotes import number_footnotes
 from pipeline.transforms.numbering import number_paragraphs
 from pipeline.transforms.speakers import mark_speaker_turns
 from pipeline.transforms.typography import mark_omissions
+from pipeline.transforms.urls import link_bare_urls
 
 Transform = Callable[[Book], Book]
 
 TRANSFORMS: tuple[Transform, ...] = (
+    link_bare_urls,
     mark_speaker_turns,
     mark_omissions,
     number_footnotes,
