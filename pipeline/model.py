@@ -326,7 +326,8 @@ class Book:
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
     cover: Path | None = None
-    labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (render/words.py)
+    labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (words.py)
+    field_lines: tuple[tuple[str, int], ...] = ()  # book.yaml key -> the line it is set on
     editions: tuple[Edition, ...] = ()
     edition: Edition | None = None  # set on the book of one class edition
     documents: tuple[Document, ...] = ()
@@ -337,6 +338,11 @@ class Book:
         if self.edition is not None:
             return f"{slugify(self.edition.reader_title or self.title)}-{self.edition.name}"
         return slugify(self.title)
+
+    def field_loc(self, key: str) -> SourceLoc:
+        """Where book.yaml sets ``key`` (its first line when the loader did not say)."""
+        line = dict(self.field_lines).get(key)
+        return SourceLoc(self.loc.file, line) if line else self.loc
 
     @property
     def translators(self) -> tuple[str, ...]:

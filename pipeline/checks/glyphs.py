@@ -17,6 +17,7 @@ from fontTools.ttLib import TTFont
 from pipeline.diagnostics import Diagnostics
 from pipeline.model import Book, Code, Paragraph, SourceLoc, Text, iter_inlines
 from pipeline.styles import FONTS, STYLES
+from pipeline.words import KEYS, Words
 
 # Characters that are layout, not glyphs: spaces and breaks are drawn by the engine itself.
 _IGNORED = {"\n", "\t", "\u00ad", "\u200b", "\u2060"}
@@ -62,10 +63,19 @@ def check_glyphs(book: Book, diags: Diagnostics, font_dir: Path = FONTS) -> None
                 "replace it, or add a font that has it to styles/fonts",
             )
 
-    for key in ("title", "subtitle", "publisher", "copyright"):
-        check(getattr(book, key) or "", f"book.yaml {key}", book.loc)
+    # Everything printed from book.yaml, and every word press adds in the book's language.
+    for key in ("title", "subtitle", "publisher", "copyright", "licence", "printing"):
+        check(getattr(book, key) or "", f"book.yaml {key}", book.field_loc(key))
+    check(book.isbn.print or "", "book.yaml isbn.print", book.field_loc("isbn"))
+    check(book.isbn.epub or "", "book.yaml isbn.epub", book.field_loc("isbn"))
     for editor in book.editors:
-        check(editor, "book.yaml editors", book.loc)
+        check(editor, "book.yaml editors", book.field_loc("editors"))
+    for edition in book.editions + ((book.edition,) if book.edition else ()):
+        for key in ("title", "subtitle", "course"):
+            check(getattr(edition, key) or "", f"book.yaml editions.{edition.name}.{key}", edition.loc)
+    words = Words(book.language, book.labels)
+    for key in KEYS:
+        check(words.messages[key], f"the word '{key}' in the book's language", book.field_loc("labels"))
     for doc in book.documents:
         for key in ("title", "short_title", "date", "translator", "copyright"):
             check(getattr(doc, key) or "", f"Document No. {doc.number}, {key}", doc.loc)

@@ -80,6 +80,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         isbn=Isbn(**isbn),
         print=print_settings,
         cover=cover,
+        field_lines=tuple((key, value.loc.line) for key, value in meta.items()),
         editions=editions,
         numbering=NumberingPolicy(**numbering),
         documents=tuple(documents),
