@@ -35,12 +35,16 @@ def describe(event: Event) -> tuple[str, int | None, int | None]:
         return f"edition: {event.name} ({event.documents} documents)", None, None
     if isinstance(event, PartLaidOut):
         unchanged = ", unchanged" if event.cached else ""
-        return f"  {event.name}: {event.pages} pages{unchanged}", event.done, event.total
+        return f"  {event.name}: {_pages(event.pages)}{unchanged}", event.done, event.total
     if isinstance(event, PartsLaidOutAgain):
         return f"  {event.count} part(s) cited pages that came out otherwise: laying them out again", None, None
     if isinstance(event, BookPaginated):
-        return f"  {event.pages} pages", None, None
+        return f"  {_pages(event.pages)}", None, None
     return event.text, None, None
+
+
+def _pages(count: int) -> str:
+    return f"{count} page" if count == 1 else f"{count} pages"
 
 
 def lines(event: Event) -> None:

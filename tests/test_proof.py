@@ -164,3 +164,10 @@ def test_watch_survives_a_broken_save(manuscript):
     broken = next(i for i, line in enumerate(said) if "the last good proof is kept" in line)
     assert any("E106" in line for line in said[:broken])
     assert any(line.startswith("changed: b.md: proof rebuilt") for line in said[broken:])
+
+
+def test_the_signature_finding_names_book_yaml_and_the_last_page(failing, tmp_path):
+    findings = check(failing, out_dir=tmp_path / "none")
+    signature = next(f for f in findings if f.code == "W408")
+    assert signature.file.endswith("book.yaml") and signature.line == 1
+    assert signature.page.isdigit()  # the last page, where the printer's blanks go: an arabic folio

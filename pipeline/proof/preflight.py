@@ -77,7 +77,8 @@ def signature_findings(book: Book, labels: list[str]) -> list[Diagnostic]:
     if not pages % signature:
         return []
     blanks = signature - pages % signature
-    return [Diagnostic("W408", SourceLoc(""), f"{pages} pages do not fill signatures of {signature}",
+    # placed where book.yaml sets the signature (or could), and on the last page, where the blanks go
+    return [Diagnostic("W408", book.field_loc("print"), f"{pages} pages do not fill signatures of {signature}",
                        f"the printer will add {blanks} blank page{'s' if blanks > 1 else ''} at the end",
                        Place(page=labels[-1]))]
 
