@@ -10,6 +10,7 @@ from typing import Callable
 
 from pipeline.model import Book
 from pipeline.transforms.crossrefs import resolve_cross_references
+from pipeline.transforms.dates import tie_dates
 from pipeline.transforms.footnotes import number_footnotes
 from pipeline.transforms.numbering import number_paragraphs
 from pipeline.transforms.speakers import mark_speaker_turns
@@ -22,6 +23,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     link_bare_urls,
     mark_speaker_turns,
     mark_omissions,
+    tie_dates,
     number_footnotes,
     number_paragraphs,
     resolve_cross_references,
