@@ -19,6 +19,7 @@ from lxml import etree
 
 from pipeline.clock import build_time
 from pipeline.epub.cover import cover_image
+from pipeline.epub.fonts import subset_font
 from pipeline.model import Book, Figure, walk_blocks
 from pipeline.render import Renderer
 from pipeline.render.html import chapter_file, epub_image_file, page_breaks
@@ -53,8 +54,6 @@ def write_epub(book: Book, target: Path) -> None:
 
     for i, (name, path) in enumerate(sheets.items()):
         eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=path.read_bytes()))
-    for path in font_files():
-        eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf", content=path.read_bytes()))
 
     xhtml = "application/xhtml+xml"
     image, media = cover_image(book, renderer.words)
@@ -80,6 +79,11 @@ def write_epub(book: Book, target: Path) -> None:
     nav.properties = ["nav"]
     for item in (cover, front, nav, *chapters):
         eb.add_item(item)
+    # The faces carry only the characters the XHTML holds (markup included: a few more letters).
+    characters = {c for item in (cover, front, nav, *chapters) for c in item.content.decode()}
+    for path in font_files():
+        eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf",
+                                  content=subset_font(path, characters)))
 
     # The NCX is for EPUB 2 reading systems; EbookLib's spine always names one.
     words = renderer.words
