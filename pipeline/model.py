@@ -303,6 +303,8 @@ def slugify(text: str) -> str:
     import re
     import unicodedata
 
+    # dashes and spaces of every kind separate words ("1958–1961" -> 1958-1961); accents go
+    text = re.sub(r"[\s\u2010-\u2015\u2212]+", " ", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "book"
 

@@ -90,3 +90,10 @@ def test_footnotes_numbered_by_first_reference_across_parts(load):
     assert [(n.label, n.number) for n in doc.footnotes] == [("a", 1), ("b", 2)]
     refs = [n for n in doc.body[6].inlines if isinstance(n, FootnoteRef)]
     assert [(r.label, r.number) for r in refs] == [("b", 2), ("a", 1)]
+
+
+def test_an_en_dash_in_the_title_separates_words_in_the_file_name():
+    from pipeline.model import slugify
+
+    assert slugify("Fisheries Talks, 1958–1961") == "fisheries-talks-1958-1961"
+    assert slugify("A Line in Cold Water") == "a-line-in-cold-water"
