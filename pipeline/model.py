@@ -197,7 +197,39 @@ class Figure:
         return "image/png" if self.path.suffix.lower() == ".png" else "image/jpeg"
 
 
-Block = Union[Paragraph, Heading, BlockQuote, ListBlock, Figure]
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of a table: a header cell (``th``) or a data cell, aligned as its column is."""
+
+    inlines: tuple[Inline, ...]
+    header: bool = False
+    align: str | None = None  # left, center or right, from the table's delimiter row
+    key: str | None = None  # doc{N}-b{k}-c{m}: where a printed page may begin inside the table
+    page_break: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table (GFM pipes): header rows and body rows of cells; never numbered as a paragraph.
+
+    In print its header rows repeat on every page it runs onto; in the EPUB its header cells are
+    marked as headers of their columns.
+    """
+
+    head: tuple[tuple[TableCell, ...], ...]
+    body: tuple[tuple[TableCell, ...], ...]
+    loc: SourceLoc
+    anchor: str | None = None  # doc{N}-tab{k}
+    key: str | None = None
+    page_break: str | None = None
+
+    @property
+    def cells(self) -> tuple[TableCell, ...]:
+        """Every cell, header rows first, in reading order."""
+        return tuple(cell for row in self.head + self.body for cell in row)
+
+
+Block = Union[Paragraph, Heading, BlockQuote, ListBlock, Figure, Table]
 
 
 @dataclass(frozen=True)
@@ -370,14 +402,17 @@ def walk_blocks(blocks: "tuple[Block, ...]"):
                 yield from walk_blocks(item.blocks)
 
 
+def walk_inlines(nodes: "tuple[Inline, ...]"):
+    """Every inline node of a run, depth first, in reading order."""
+    for node in nodes:
+        yield node
+        if isinstance(node, INLINE_CONTAINERS):
+            yield from walk_inlines(node.children)
+
+
 def iter_inlines(blocks: "tuple[Block, ...]"):
     """Every inline node in ``blocks``, depth first, in reading order."""
-
-    def walk(nodes):
-        for node in nodes:
-            yield node
-            if isinstance(node, INLINE_CONTAINERS):
-                yield from walk(node.children)
+    walk = walk_inlines
 
     for block in blocks:
         if isinstance(block, BlockQuote):
@@ -385,6 +420,9 @@ def iter_inlines(blocks: "tuple[Block, ...]"):
         elif isinstance(block, ListBlock):
             for item in block.items:
                 yield from iter_inlines(item.blocks)
+        elif isinstance(block, Table):
+            for cell in block.cells:
+                yield from walk(cell.inlines)
         else:
             yield from walk(block.inlines)
 

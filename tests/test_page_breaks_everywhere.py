@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.load import load_book
-from pipeline.model import BlockQuote, Figure, Heading, ListBlock, Paragraph
+from pipeline.model import BlockQuote, Figure, Heading, ListBlock, Paragraph, Table
 from pipeline.transforms import apply_transforms
 from tests.conftest import write_manuscript
 from tests.epubcheck import epubcheck_messages
@@ -45,6 +45,7 @@ def _manuscript(root):
         "figures": "\n\n".join(f'![A grey field.](grey.png "A grey field, number {i}.")' for i in range(6)),
         "headings": "\n\n".join(f"## {_sentence(6)}\n\n{_sentence(50)}" for _ in range(16)),
         "note": f"{intro}[^1]\n\n[^1]: " + " ".join(_sentence(30) for _ in range(14)),
+        "table": "| Year | Record |\n|---:|:---|\n" + "\n".join(f"| {1950 + i} | {_sentence(12)} |" for i in range(70)),
     }
     documents = {}
     for number, (name, body) in enumerate(kinds.items(), start=1):
@@ -89,6 +90,8 @@ def _kinds(root) -> dict[str, str]:
                 for item in b.items:
                     kind = "nested list item" if depth else "list item" if len(item.blocks) == 1 else "loose list item"
                     walk(item.blocks, kind, depth + 1)
+            elif isinstance(b, Table):
+                out.update((cell.key, "table cell") for cell in b.cells if cell.key)
             elif isinstance(b, (Paragraph, Heading, Figure)) and b.key:
                 kind = {Heading: "heading", Figure: "figure"}.get(type(b), inside or "paragraph")
                 out[b.key] = "source note" if isinstance(b, Paragraph) and b.role == "source" else kind
@@ -117,4 +120,5 @@ def test_pages_begin_in_every_kind_of_block(built):
     root, epub, starts, labels = built
     kinds = _kinds(root)
     begun = {kinds.get(start.key, "opening") for start in starts}
-    assert {"list item", "nested list item", "loose list item", "block quotation", "figure", "source note"} <= begun
+    assert {"list item", "nested list item", "loose list item", "block quotation", "figure", "source note",
+            "table cell"} <= begun

@@ -68,6 +68,12 @@ def element_of(box: Any) -> Any:
     return element if element is not None and hasattr(element, "get") else None
 
 
+def tag(box: Any) -> str | None:
+    """The tag of the box's element (``p``, ``thead``), or None."""
+    element = element_of(box)
+    return element.tag if element is not None else None
+
+
 def classes(box: Any) -> set[str]:
     """The CSS classes of the box's element."""
     element = element_of(box)

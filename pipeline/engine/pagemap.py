@@ -20,6 +20,8 @@ _HYPHENS = ("-", "\u2010", "\u00ad")
 def _skipped(box) -> bool:
     if boxes.is_generated(box):
         return True  # generated content: footnote calls, "(p. 12)" after cross-references
+    if boxes.tag(box) == "thead":
+        return True  # a table's header rows, repeated on every page the table runs onto
     return bool(boxes.classes(box) & _SKIP_CLASSES)
 
 

@@ -31,6 +31,8 @@ from pipeline.model import (
     Paragraph,
     SourceLoc,
     Strong,
+    Table,
+    TableCell,
     Text,
 )
 
@@ -52,7 +54,7 @@ def make_parser(language: str) -> MarkdownIt:
     # Definitions stay where they are written and every [^label] becomes a reference token,
     # so a note may be referenced from the headnote and defined in the body, and the loader
     # (not the parser) decides what a reference without a note means.
-    return md.enable(["replacements", "smartquotes"]).use(
+    return md.enable(["replacements", "smartquotes", "table"]).use(
         footnote_plugin, inline=False, move_to_end=False, always_match_refs=True
     )
 
@@ -142,11 +144,39 @@ class MarkdownReader:
                 inner = [b for b in inner if not isinstance(b, Figure)]
                 self._footnotes.append(Footnote(tok.meta["label"], tuple(_plain(b) for b in inner), loc))
                 pos += 1
+            elif tok.type == "table_open":
+                table, pos = self._table(tokens, pos)
+                blocks.append(table)
             elif tok.type == "hr":
                 pos += 1  # a thematic break carries no text; the layout spaces sections itself
             else:
                 pos += 1
         return blocks, pos
+
+    def _table(self, tokens: list[Token], pos: int) -> tuple[Table, int]:
+        """A GFM table from ``table_open`` to its close: header rows, body rows, cells aligned by column."""
+        loc = self._loc(tokens[pos])
+        head: list[tuple[TableCell, ...]] = []
+        body: list[tuple[TableCell, ...]] = []
+        rows = head
+        row: list[TableCell] = []
+        pos += 1
+        while tokens[pos].type != "table_close":
+            tok = tokens[pos]
+            if tok.type == "tbody_open":
+                rows = body
+            elif tok.type == "tr_close":
+                rows.append(tuple(row))
+                row = []
+            elif tok.type in ("th_open", "td_open"):
+                style = str(tok.attrGet("style") or "")
+                align = style.removeprefix("text-align:") if style.startswith("text-align:") else None
+                inline = tokens[pos + 1]
+                row.append(TableCell(self._inlines(inline.children or [], self._loc(tok) if tok.map else loc),
+                                     header=tok.type == "th_open", align=align))
+                pos += 2
+            pos += 1
+        return Table(tuple(head), tuple(body), loc), pos + 1
 
     # -- inlines
 

@@ -24,9 +24,11 @@ from pipeline.model import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Table,
     Text,
     iter_inlines,
     walk_blocks,
+    walk_inlines,
 )
 from pipeline.render.inline import InlineRenderer, page_anchor
 from pipeline.render.running import running_head
@@ -87,6 +89,11 @@ def page_breaks(book: Book) -> list[tuple[Document, str]]:
         for block in walk_blocks(doc.text_blocks):
             if getattr(block, "page_break", None):
                 out.append((doc, block.page_break))
+            if isinstance(block, Table):
+                for cell in block.cells:
+                    if cell.page_break:
+                        out.append((doc, cell.page_break))
+                    out.extend((doc, node.label) for node in walk_inlines(cell.inlines) if isinstance(node, PageBreak))
             if isinstance(block, (Paragraph, Heading, Figure)):
                 out.extend((doc, node.label) for node in iter_inlines((block,)) if isinstance(node, PageBreak))
     return out
@@ -159,6 +166,7 @@ class Renderer:
             blockquote=lambda b: isinstance(b, BlockQuote),
             listblock=lambda b: isinstance(b, ListBlock),
             figure=lambda b: isinstance(b, Figure),
+            table=lambda b: isinstance(b, Table),
         )
         self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src, t=self.words.markup,
                                 running=self.running)

@@ -50,8 +50,8 @@ def tie_dates(book: Book) -> Book:
 
     def document(doc: Document) -> Document:
         doc = map_inline_runs(doc, run)
-        fields = {key: tie(value, language) for key in ("title", "short_title", "date")
-                  if isinstance(value := getattr(doc, key), str)}
-        return replace(doc, **fields)
+        return replace(doc, title=tie(doc.title, language),
+                       short_title=tie(doc.short_title, language) if doc.short_title else doc.short_title,
+                       date=tie(doc.date, language) if doc.date else doc.date)
 
     return map_documents(book, document)

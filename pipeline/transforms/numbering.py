@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import Book, Document, Figure, Heading, NumberingPolicy, Paragraph
-from pipeline.transforms.walk import map_blocks
+from pipeline.model import Book, Document, Figure, Heading, NumberingPolicy, Paragraph, Table
+from pipeline.transforms.walk import map_blocks, map_cells
 
 
 def paragraph_anchor(document_number: int, paragraph_number: int) -> str:
@@ -28,6 +28,7 @@ def _document(doc: Document, policy: NumberingPolicy) -> Document:
     counter = 0
     headings = 0
     figures = 0
+    tables = 0
     blocks = 0
 
     def keyed(block):
@@ -36,10 +37,15 @@ def _document(doc: Document, policy: NumberingPolicy) -> Document:
         if isinstance(block, (Paragraph, Heading, Figure)):
             blocks += 1
             return replace(block, key=f"doc{doc.number}-b{blocks}")
+        if isinstance(block, Table):  # and each cell, where a printed page may begin
+            blocks += 1
+            key = f"doc{doc.number}-b{blocks}"
+            cells = iter(range(1, len(block.cells) + 1))
+            return map_cells(replace(block, key=key), lambda cell: replace(cell, key=f"{key}-c{next(cells)}"))
         return block
 
     def part(blocks, numbered: bool):
-        nonlocal counter, headings, figures
+        nonlocal counter, headings, figures, tables
         out = []
         for block in blocks:
             if isinstance(block, Paragraph) and numbered:
@@ -51,6 +57,9 @@ def _document(doc: Document, policy: NumberingPolicy) -> Document:
             elif isinstance(block, Figure):
                 figures += 1
                 block = replace(block, anchor=f"doc{doc.number}-fig{figures}")
+            elif isinstance(block, Table):
+                tables += 1
+                block = replace(block, anchor=f"doc{doc.number}-tab{tables}")
             out.append(block)
         return tuple(out)
 

@@ -19,10 +19,12 @@ from pipeline.model import (
     Omission,
     PageBreak,
     Paragraph,
+    Table,
+    TableCell,
     Text,
 )
 from pipeline.pages import PageStart
-from pipeline.transforms.walk import map_document_blocks, map_documents
+from pipeline.transforms.walk import map_cells, map_document_blocks, map_documents
 
 
 def insert_page_breaks(book: Book, starts: list[PageStart], labels: list[str]) -> Book:
@@ -44,7 +46,20 @@ def insert_page_breaks(book: Book, starts: list[PageStart], labels: list[str]) -
             return replace(b, inlines=inlines, page_break=at_start)
         if isinstance(b, Figure) and b.key in by_key:  # a page that begins with an image
             return replace(b, page_break=by_key[b.key][0][1])
+        if isinstance(b, Table):  # a page that begins in a cell (never in a repeated header row)
+            return map_cells(b, cell)
         return b
+
+    def cell(c: TableCell) -> TableCell:
+        if c.key not in by_key:
+            return c
+        inlines, at_start = c.inlines, None
+        for words, label in sorted(by_key[c.key], reverse=True):
+            if words == 0:
+                at_start = label
+            else:
+                inlines = insert_at_word(inlines, words, PageBreak(label))
+        return replace(c, inlines=inlines, page_break=at_start)
 
     def document(doc):
         doc = map_document_blocks(doc, block)

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from pipeline.model import INLINE_CONTAINERS, Block, BlockQuote, Book, Document, Heading, Inline, ListBlock, Paragraph
+from pipeline.model import (
+    INLINE_CONTAINERS,
+    Block,
+    BlockQuote,
+    Book,
+    Document,
+    Heading,
+    Inline,
+    ListBlock,
+    Paragraph,
+    Table,
+    TableCell,
+)
 
 
 def map_inlines(nodes: tuple[Inline, ...], fn: Callable[[Inline], Sequence[Inline] | None]) -> tuple[Inline, ...]:
@@ -35,6 +47,14 @@ def map_blocks(blocks: tuple[Block, ...], fn: Callable[[Block], Block]) -> tuple
     return tuple(out)
 
 
+def map_cells(table: Table, fn: Callable[[TableCell], TableCell]) -> Table:
+    """Apply ``fn`` to every cell of a table."""
+    def rows(rows_):
+        return tuple(tuple(fn(cell) for cell in row) for row in rows_)
+
+    return replace(table, head=rows(table.head), body=rows(table.body))
+
+
 def map_document_blocks(doc: Document, fn: Callable[[Block], Block]) -> Document:
     """Apply ``fn`` to every block of a document: headnote, body, source note and footnotes."""
     return replace(
@@ -52,6 +72,8 @@ def map_inline_runs(doc: Document, fn: Callable[[tuple[Inline, ...]], tuple[Inli
     def on_block(block: Block) -> Block:
         if isinstance(block, (Paragraph, Heading)):
             return replace(block, inlines=fn(block.inlines))
+        if isinstance(block, Table):
+            return map_cells(block, lambda cell: replace(cell, inlines=fn(cell.inlines)))
         return block
 
     return map_document_blocks(doc, on_block)
