@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: runs setup.sh for press with its test extras,
-# installs a Java runtime for EPUBCheck (with apt, as root or through sudo) when none is there,
-# then runs pytest.
+# The whole test suite, from a fresh machine: runs setup.sh for press with its test extras (into
+# .venv), installs a Java runtime for EPUBCheck (with apt, as root or through sudo) when none is
+# there, then runs pytest from .venv.
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -k epub`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +16,4 @@ if ! command -v java >/dev/null 2>&1; then
 fi
 
 bash setup.sh '.[test]'
-exec python3 -m pytest "$@"
+exec .venv/bin/python -m pytest "$@"
