@@ -6,6 +6,7 @@ Every problem is collected before anything is built; ``load_book`` raises one
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -39,19 +40,23 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     node = compose(text, file, diags)
     diags.raise_if_errors()
     meta = read_mapping(node, BOOK_FIELDS, file, diags)
-    diags.raise_if_errors()
-
+    # A problem elsewhere in book.yaml does not stop the documents being read: every problem of
+    # the manuscript is listed at once. Only a book.yaml without a usable documents list does.
     if "documents" in meta and not meta["documents"].value:
         diags.add("E110", meta["documents"].loc, "'documents' is empty", "list the document files in reading order")
-    diags.raise_if_errors()
+    if "documents" not in meta or not meta["documents"].value:
+        diags.raise_if_errors()
 
     print_settings = read_print_settings(meta["print"].value if "print" in meta else {}, root, diags)
     language = meta["language"].value if "language" in meta else "en"
     if not _LANGUAGE_TAG.fullmatch(language):
         diags.add("E108", meta["language"].loc, f"'{language}' is not a BCP 47 language tag", "for example en, de, ru or en-GB")
-        diags.raise_if_errors()
+        language = "en"  # to read the documents with; the error stops the build
+    year = meta.get("year")
+    if year is not None and not 1000 <= year.value <= 9999:
+        diags.add("E108", year.loc, f"year {year.value} is not a year of publication", "write it in four digits, e.g. 2025")
     parser = make_parser(language)
-    documents = _load_documents(root, meta["documents"].value, parser, language, diags)
+    documents, complete = _load_documents(root, meta["documents"].value, parser, language, diags)
 
     def opt(key: str):
         return meta[key].value if key in meta else None
@@ -60,7 +65,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     if "cover" in meta:
         found = check_image(meta["cover"].value, root, root, meta["cover"].loc, diags, what="cover image")
         cover = found.path if found else None
-    editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, diags)
+    editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, complete, diags)
     diags.raise_if_errors()
 
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
@@ -72,7 +77,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         subtitle=opt("subtitle"),
         editors=tuple(v.value for v in meta["editors"].value) if "editors" in meta else (),
         publisher=opt("publisher"),
-        year=opt("year"),
+        year=year.value if year is not None else None,
         language=language,
         copyright=opt("copyright"),
         licence=opt("licence"),
@@ -95,12 +100,14 @@ def _inside(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def _load_documents(root: Path, entries, parser, language: str, diags: Diagnostics) -> list[Document]:
+def _load_documents(root: Path, entries, parser, language: str, diags: Diagnostics) -> tuple[list[Document], bool]:
+    """The documents listed, and whether every one of them could be read (so their numbers are all known)."""
     documents: list[Document] = []
+    complete = True
     if len(entries) > MAX_DOCUMENTS:
         diags.add("E115", entries[MAX_DOCUMENTS].loc, f"{len(entries):,} documents are more than press sets in one book ({MAX_DOCUMENTS:,})",
                   "split the reader into volumes")
-        return documents
+        return documents, False
     seen_paths: dict[Path, SourceLoc] = {}
     by_number: dict[int, Document] = {}
     for entry in entries:
@@ -111,12 +118,15 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
         seen_paths[path] = entry.loc
         if not _inside(root, path):
             diags.add("E116", entry.loc, f"'{entry.value}' is outside the manuscript folder", "keep documents inside it")
+            complete = False
             continue
         if not path.is_file():
-            diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", f"looked for {path}")
+            diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", _nearest(root, entry.value, path))
+            complete = False
             continue
         doc = load_document(path, _display(path), parser, language, diags, root)
         if doc is None:
+            complete = False
             continue
         if doc.number in by_number:
             first = by_number[doc.number]
@@ -129,25 +139,46 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
             continue
         by_number[doc.number] = doc
         documents.append(doc)
-    return documents
+    return documents, complete
 
 
-def _editions(entries: dict, documents: list[Document], diags: Diagnostics) -> tuple[Edition, ...]:
-    """Check each class edition: a usable name, and documents the book has, each once."""
+def _nearest(root: Path, written: str, path: Path) -> str:
+    """The hint for a document that is not there: the existing file whose name is nearest, if any."""
+    candidates = sorted(str(p.relative_to(root)) for p in root.rglob("*.md") if p.is_file())[:5000]
+    close = difflib.get_close_matches(written, candidates, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else f"looked for {path}"
+
+
+#: Edition names that would collide with the file names of press's own outputs.
+RESERVED_EDITION_NAMES = ("all", "screen", "web", "cover", "imposed", "proof", "copies")
+
+
+def _editions(entries: dict, documents: list[Document], complete: bool, diags: Diagnostics) -> tuple[Edition, ...]:
+    """Check each class edition: a usable name, and documents the book has, each once.
+
+    When a document could not be read its number is unknown, so an edition listing it is not
+    blamed for that (the document's own error says what is wrong).
+    """
     numbers = {doc.number for doc in documents}
     out = []
     for name, entry in entries.items():
         fields = entry.value
-        if not _EDITION_NAME.fullmatch(name) or name == "all":
+        if not _EDITION_NAME.fullmatch(name) or name in RESERVED_EDITION_NAMES:
             diags.add("E108", entry.loc, f"'{name}' cannot name an edition",
-                      "use lower-case letters, digits and hyphens (it becomes part of file names); 'all' is reserved")
+                      "use lower-case letters, digits and hyphens (it becomes part of file names); "
+                      f"{', '.join(RESERVED_EDITION_NAMES)} are press's own")
             continue
         if "title" not in fields or "documents" not in fields:
             continue  # reported by the schema
+        if not fields["documents"].value:
+            diags.add("E111", fields["documents"].loc, f"edition '{name}' lists no documents",
+                      "list the numbers of the documents it holds, e.g. [12, 13, 17]")
+            continue
         chosen = []
         for item in fields["documents"].value:
             if item.value not in numbers:
-                diags.add("E111", item.loc, f"edition '{name}' lists Document No. {item.value}, which the book does not have")
+                if complete:
+                    diags.add("E111", item.loc, f"edition '{name}' lists Document No. {item.value}, which the book does not have")
             elif item.value in chosen:
                 diags.add("E111", item.loc, f"edition '{name}' lists Document No. {item.value} twice")
             else:

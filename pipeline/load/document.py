@@ -63,6 +63,13 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
     meta = read_mapping(node, FRONT_MATTER_FIELDS, file, diags, line_offset=1)
     if "number" not in meta or "title" not in meta:
         return None
+    if meta["number"].value < 1:
+        diags.add("E108", meta["number"].loc, f"document number {meta['number'].value} is not a document's number",
+                  "number documents from 1")
+        return None
+    for entry in meta["speakers"].value if "speakers" in meta else ():
+        if not entry.value.strip():
+            diags.add("E108", entry.loc, "an empty speaker name", "remove it: every name in speakers opens turns ('Name: …')")
 
     def figure(src: str, alt: str, title: str, loc: SourceLoc) -> Figure | None:
         found = check_image(src, path.parent, root or path.parent, loc, diags)
