@@ -37,6 +37,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         diags.raise_if_errors()
     text = read_text(book_path, file, diags)
     diags.raise_if_errors()
+    assert text is not None  # read_text reported why it could not read
     node = compose(text, file, diags)
     diags.raise_if_errors()
     meta = read_mapping(node, BOOK_FIELDS, file, diags)

@@ -104,7 +104,7 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
 
     return Document(
         number=meta["number"].value,
-        title=typeset("title"),
+        title=typeset("title") or "",  # required: its absence is reported before this
         loc=meta["number"].loc,  # where the document names itself: duplicates are reported here
         short_title=typeset("short_title"),
         date=text_of("date"),

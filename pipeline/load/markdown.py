@@ -105,7 +105,7 @@ class MarkdownReader:
                 children = tokens[pos + 1].children or []
                 image = _lone_image(children)
                 if image is not None and self.figure is not None:
-                    figure = self.figure(image.attrGet("src") or "", image.content, image.attrGet("title") or "", loc)
+                    figure = self.figure(str(image.attrGet("src") or ""), image.content, str(image.attrGet("title") or ""), loc)
                     if figure is not None:
                         blocks.append(figure)
                 else:
