@@ -23,6 +23,7 @@ from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
+from pipeline.proof.preflight import model_findings, signature_findings
 from pipeline.render import Renderer
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
@@ -90,6 +91,8 @@ def build(
             for problem in binding.wait():
                 diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
         diags.raise_if_errors()
+    # The warnings press check would give, so that a build is not silent about a misspelt speaker.
+    diags.extend(model_findings(book) + laid.findings + (signature_findings(book, laid.labels) if "pdf" in formats else []))
     return result
 
 

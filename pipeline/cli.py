@@ -118,10 +118,24 @@ def _build(args, progress) -> int:
     for edition in editions:
         result = build(args.book_dir, args.out, args.format, progress, edition=edition, jobs=args.jobs,
                        use_cache=args.cache)
-        result.diagnostics.report()
         for path in result.outputs:
             print(path)
+        _warnings(result.diagnostics.warnings, args.book_dir)
     return EXIT_OK
+
+
+#: A build shows this many warnings and counts the rest; ``press check`` lists them all.
+SHOWN_WARNINGS = 10
+
+
+def _warnings(warnings, book_dir) -> None:
+    for warning in warnings[:SHOWN_WARNINGS]:
+        print(warning.format(), file=sys.stderr)
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"press: {len(warnings)} warnings, the first {SHOWN_WARNINGS} above; "
+              f"'press check {book_dir}' lists them all", file=sys.stderr)
+    elif warnings:
+        print(f"press: {len(warnings)} warning{'s' if len(warnings) > 1 else ''}", file=sys.stderr)
 
 
 def _report(findings) -> None:

@@ -93,7 +93,7 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         if words > MAX_PARAGRAPH_WORDS:
             diags.add("E115", block.loc, f"a paragraph of {words:,} words is more than press sets ({MAX_PARAGRAPH_WORDS:,})",
                       "split it into paragraphs")
-    source, notes_s = markdown(meta["source"].value, meta["source"].first_line, "source") if "source" in meta else ((), ())
+    source, notes_s = markdown(_unbracketed(meta["source"].value), meta["source"].first_line, "source") if "source" in meta else ((), ())
 
     def text_of(key: str) -> str | None:
         return meta[key].value if key in meta else None
@@ -117,6 +117,24 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         copyright=text_of("copyright"),
         footnotes=_check_footnotes(headnote + body + source, notes_h + notes_b + notes_s, diags),
     )
+
+
+def _unbracketed(source: str) -> str:
+    """A source note typed in the square brackets press prints around it, without them.
+
+    Volumes print source notes as ``[Source: …]``, and editors copy them so; press adds the
+    brackets itself. Only one pair enclosing the whole note goes, not ``[…] text […]``.
+    """
+    text = source.strip()
+    if not (text.startswith("[") and text.endswith("]")) or text.startswith("[^"):
+        return source
+    depth = 0
+    for i, char in enumerate(text):
+        depth += char == "["
+        depth -= char == "]"
+        if depth == 0 and i < len(text) - 1:
+            return source  # the first bracket closes before the end
+    return text[1:-1].strip()
 
 
 def _check_footnotes(blocks, notes: tuple[Footnote, ...], diags: Diagnostics) -> tuple[Footnote, ...]:

@@ -166,7 +166,12 @@ def _check(field: Field, node: yaml.Node, file: str, diags: Diagnostics, line_of
                 diags.add("E115", loc, f"'{name}' has {len(node.value):,} characters, more than press sets in one "
                           f"{'text' if kind == 'markdown' else 'field'} ({limit:,})")
                 return None
-            return Value(node.value, loc, first_line)
+            value = node.value
+            if kind == "markdown" and node.style != "|":
+                # Outside a literal block YAML folds each blank line into one line break and each
+                # line break into a space: a single break is where the editor left a paragraph.
+                value = value.replace("\n", "\n\n")
+            return Value(value, loc, first_line)
         diags.add("E103", loc, f"'{name}' must be text, not a {_shape(node)}")
     elif kind == "int":
         if isinstance(node, yaml.ScalarNode) and node.tag == _INT and _DECIMAL.fullmatch(node.value) and len(node.value) <= 18:
