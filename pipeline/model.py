@@ -327,6 +327,7 @@ class Edition:
     documents: tuple[int, ...]
     subtitle: str | None = None
     course: str | None = None
+    isbn: Isbn = Isbn()  # its own, or none: never the whole reader's
     reader_title: str | None = None  # the whole reader's title, set when the edition is selected
 
 

@@ -39,3 +39,47 @@ def test_a_build_tells_of_a_misspelt_speaker(manuscript, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "a.md:10:" in err and "W404" in err and "Kisinger" in err
     assert "press: 1 warning" in err
+
+
+def _profile(space: bytes) -> bytes:
+    """A 128-byte ICC header for ``space`` (what press reads of a profile)."""
+    header = bytearray(128)
+    header[16:20], header[36:40] = space, b"acsp"
+    return bytes(header)
+
+
+def test_an_rgb_or_grey_print_profile_is_refused_at_its_line(manuscript):
+    import pytest
+
+    from pipeline.diagnostics import ManuscriptError
+    from pipeline.load import load_book
+
+    for space, word in ((b"RGB ", "RGB"), (b"GRAY", "GRAY")):
+        root = manuscript("title: T\nprint:\n  trim: 6x9in\n  profile: p.icc\ndocuments: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: One\n---\nText.\n"})
+        (root / "p.icc").write_bytes(_profile(space))
+        with pytest.raises(ManuscriptError) as caught:
+            load_book(root)
+        [d] = caught.value.diagnostics
+        assert (d.code, d.loc.line) == ("E108", 4) and f"for {word}, not CMYK" in d.message
+    (root / "p.icc").write_bytes(_profile(b"CMYK"))
+    assert load_book(root).print.profile == (root / "p.icc").resolve()
+
+
+def test_an_edition_carries_its_own_isbn_or_none(manuscript, tmp_path):
+    from pipeline.build import build
+    from tests.epubcheck import epubcheck_messages
+
+    root = manuscript("title: Reader\nisbn: {print: 978-0-00-000001-1, epub: 978-0-00-000002-8}\n"
+                      "editions:\n  a: {title: Class A, documents: [1]}\n  b: {title: Class B, documents: [1], isbn: {epub: 978-0-00-000003-5}}\n"
+                      "documents: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: One\n---\nText.\n"})
+    import zipfile
+
+    for edition, expect, absent in (("a", None, "978-0-00-00000"), ("b", "978-0-00-000003-5", "978-0-00-000002-8")):
+        result = build(root, tmp_path / edition, formats=("epub",), edition=edition)
+        epub = next(p for p in result.outputs if p.suffix == ".epub")
+        with zipfile.ZipFile(epub) as z:
+            text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith((".xhtml", ".opf")))
+        if expect:
+            assert expect in text and "urn:isbn:9780000000035" in text
+        assert absent not in text.replace(expect or "§", "")
+        assert epubcheck_messages(epub) == []

@@ -35,10 +35,10 @@ NAV_FILE = "nav.xhtml"
 
 def identifier(book: Book) -> str:
     """The EPUB's identifier: its ISBN when it has one, else a name-based UUID that never changes."""
-    if book.isbn.epub and book.edition is None:
+    if book.isbn.epub:  # an edition's own, once the edition is selected
         return "urn:isbn:" + book.isbn.epub.replace("-", "").replace(" ", "")
     # A class edition is another publication: a name-based id from the reader and the edition.
-    key = f"press:{book.isbn.epub or book.title}:{book.edition.name if book.edition else ''}"
+    key = f"press:{book.edition.reader_title if book.edition else book.title}:{book.edition.name if book.edition else ''}"
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
@@ -127,7 +127,7 @@ def _metadata(eb: epub.EpubBook, book: Book, figures: list[Figure], summary: str
         eb.add_metadata("DC", "description", book.subtitle)
     if book.year:
         eb.add_metadata("DC", "date", str(book.year))
-    if book.isbn.print and book.edition is None:
+    if book.isbn.print:
         eb.add_metadata("DC", "source", "urn:isbn:" + book.isbn.print.replace("-", ""))
     for prop, value in ACCESSIBILITY:
         eb.add_metadata(None, "meta", value, {"property": prop})
@@ -143,7 +143,7 @@ def _metadata(eb: epub.EpubBook, book: Book, figures: list[Figure], summary: str
         eb.add_metadata(None, "meta", "pageBreakMarkers", {"property": "schema:accessibilityFeature"})
         eb.add_metadata(None, "meta", "pageNavigation", {"property": "schema:accessibilityFeature"})
         # The pages are those of the PDF built beside this EPUB: the reader's, or the edition's own.
-        if book.isbn.print and book.edition is None:
+        if book.isbn.print:
             source = "urn:isbn:" + book.isbn.print.replace("-", "")
         else:
             source = f"{book.title}, print PDF of {book.slug}"

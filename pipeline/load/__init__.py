@@ -192,6 +192,7 @@ def _editions(entries: dict, documents: list[Document], complete: bool, diags: D
                 documents=tuple(chosen),
                 subtitle=fields["subtitle"].value if "subtitle" in fields else None,
                 course=fields["course"].value if "course" in fields else None,
+                isbn=Isbn(**{k: v.value for k, v in fields["isbn"].value.items()}) if "isbn" in fields else Isbn(),
             )
         )
     return tuple(out)

@@ -76,17 +76,44 @@ def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics
             diags.add("E108", values["standard"].loc, f"'{values['standard'].value}' is not a print standard",
                       " or ".join(STANDARDS))
     if "profile" in values:
-        path = (root / values["profile"].value).resolve()
-        if not path.is_relative_to(root.resolve()):
-            diags.add("E116", values["profile"].loc, f"colour profile '{values['profile'].value}' is outside the manuscript folder")
-        elif path.is_file():
-            settings["profile"] = path
+        given, loc = values["profile"].value, values["profile"].loc
+        try:
+            path = (root / given).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            diags.add("E105", loc, f"colour profile '{given}' cannot be reached: a symbolic link leads round in a loop")
         else:
-            diags.add("E105", values["profile"].loc, f"colour profile '{values['profile'].value}' does not exist",
-                      f"looked for {path}")
+            if not path.is_relative_to(root.resolve()):
+                diags.add("E116", loc, f"colour profile '{given}' is outside the manuscript folder")
+            elif path.is_file():
+                problem = _not_cmyk(path)
+                if problem:
+                    diags.add("E108", loc, f"colour profile '{given}' {problem}",
+                              "the print PDF's output intent needs the printer's CMYK profile (e.g. FOGRA39, GRACoL)")
+                else:
+                    settings["profile"] = path
+            else:
+                diags.add("E105", loc, f"colour profile '{given}' does not exist", f"looked for {path}")
     if "signature" in values:
         if values["signature"].value in (4, 8, 16, 32):
             settings["signature"] = values["signature"].value
         else:
             diags.add("E108", values["signature"].loc, "a signature holds 4, 8, 16 or 32 pages")
     return PrintSettings(**settings)
+
+
+def _not_cmyk(path: Path) -> str | None:
+    """Why an ICC profile cannot be a print output intent, or None when it is a CMYK one.
+
+    The header says it all: the signature 'acsp' at byte 36 and the data colour space at 16.
+    """
+    try:
+        with path.open("rb") as f:
+            header = f.read(128)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if len(header) < 128 or header[36:40] != b"acsp":
+        return "is not an ICC colour profile"
+    space = header[16:20].decode("latin-1").strip()
+    if space != "CMYK":
+        return f"is a profile for {space or 'an unknown colour space'}, not CMYK"
+    return None

@@ -73,6 +73,15 @@ BOOK_FIELDS: tuple[Field, ...] = (
             Field("subtitle", "str", "Its subtitle."),
             Field("course", "str", "The course line, e.g. `HIST 214, Spring 2026`."),
             Field("documents", "int_list", "The numbers of the documents it holds, in reading order.", required=True),
+            Field(
+                "isbn",
+                "map",
+                "The edition's own ISBNs, if it has any; it never carries the whole reader's.",
+                fields=(
+                    Field("print", "str", "ISBN of the edition's printed copy."),
+                    Field("epub", "str", "ISBN of the edition's EPUB; it becomes the EPUB's identifier."),
+                ),
+            ),
         ),
     ),
     Field("documents", "str_list", "The document files in reading order, relative to book.yaml.", required=True),

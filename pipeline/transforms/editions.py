@@ -25,5 +25,6 @@ def select_edition(book: Book, edition: Edition) -> Book:
         title=edition.title,
         subtitle=edition.subtitle if edition.subtitle is not None else book.subtitle,
         edition=replace(edition, reader_title=book.title),
+        isbn=edition.isbn,  # the reader's ISBNs name another publication
         documents=tuple(by_number[n] for n in edition.documents),
     )
