@@ -76,3 +76,24 @@ def test_an_empty_speaker_name_is_an_error_at_its_line(manuscript):
     found = problems(manuscript, "title: T\ndocuments: [a.md]\n",
                      {"a.md": "---\nnumber: 1\ntitle: One\nspeakers: [Kissinger, \"\"]\n---\n: a colon.\n"})
     assert codes(found) == [("E108", 4)]
+
+
+@pytest.mark.parametrize("body, line, words", [
+    ("> " * 25 + "deep quoted text\n", 7, "block quotations and lists nested more than 8"),
+    ("".join("  " * i + f"- level {i}\n" for i in range(12)), 15, "block quotations and lists nested more than 8"),
+    ("*" * 5000 + "x" + "*" * 5000 + "\n", 7, "emphasis and links nested more than 20"),
+    ("_" * 50 + "x" + "_" * 50 + "\n", 7, "emphasis and links nested more than 20"),
+])
+def test_text_nested_too_deep_is_reported_at_its_line_not_dropped_or_crashed(manuscript, body, line, words):
+    found = problems(manuscript, "title: T\ndocuments: [a.md]\n",
+                     {"a.md": "---\nnumber: 1\ntitle: One\n---\nBefore.\n\n" + body + "\nAfter.\n"})
+    assert codes(found) == [("E115", line)] and words in found[0].message
+
+
+def test_nesting_a_reader_uses_is_set_as_written(manuscript):
+    body = "> " * 3 + "quoted\n\n" + "".join("  " * i + f"- level {i}\n" for i in range(4))
+    book = load_book(manuscript("title: T\ndocuments: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: One\n---\n" + body}))
+    from pipeline.model import Text, walk_blocks
+
+    words = [n.text for b in walk_blocks(book.documents[0].body) for n in getattr(b, "inlines", ()) if isinstance(n, Text)]
+    assert words == ["quoted", "level 0", "level 1", "level 2", "level 3"]

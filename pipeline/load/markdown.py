@@ -66,6 +66,13 @@ def smart_text(language: str, text: str) -> str:
     return "".join(child.content for child in md.parseInline(text, {})[0].children or [])
 
 
+#: Block quotations and lists inside each other, at most. The parser's own limit (20 levels of
+#: tokens, a list taking two) drops deeper text without a word; this one is met well before it.
+MAX_BLOCK_DEPTH = 8
+#: Emphasis, strong emphasis and links inside each other, at most: deeper is a typing slip, and
+#: thousands of levels would exhaust Python's stack.
+MAX_INLINE_DEPTH = 20
+
 #: Makes a figure of an image token standing alone (src, description, caption), or reports why not.
 FigureMaker = Callable[[str, str, str, SourceLoc], "Figure | None"]
 
@@ -84,6 +91,7 @@ class MarkdownReader:
 
     def read(self, text: str) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
         self._footnotes: list[Footnote] = []
+        self._too_deep = False
         blocks, _ = self._blocks(self.parser.parse(text, {}), 0, stop=None)
         return tuple(blocks), tuple(self._footnotes)
 
@@ -94,7 +102,14 @@ class MarkdownReader:
             return SourceLoc(self.file, self.first_line)
         return SourceLoc(self.file, self.first_line + token.map[0])
 
-    def _blocks(self, tokens: list[Token], pos: int, stop: str | None) -> tuple[list[Block], int]:
+    def _nested_too_deep(self, tok: Token, depth: int, limit: int, what: str) -> None:
+        """Report, once per text, nesting beyond ``limit``: beyond it the parser drops text unsaid."""
+        if depth >= limit and not self._too_deep:
+            self._too_deep = True
+            self.diags.add("E115", self._loc(tok), f"{what} nested more than {limit} deep, more than press sets",
+                           "flatten the nesting: text nested deeper may be lost")
+
+    def _blocks(self, tokens: list[Token], pos: int, stop: str | None, depth: int = 0) -> tuple[list[Block], int]:
         blocks: list[Block] = []
         while pos < len(tokens):
             tok = tokens[pos]
@@ -116,15 +131,17 @@ class MarkdownReader:
                 blocks.append(Heading(int(tok.tag[1:]), self._inlines(tokens[pos + 1].children or [], loc), loc))
                 pos += 3
             elif tok.type == "blockquote_open":
-                inner, pos = self._blocks(tokens, pos + 1, "blockquote_close")
+                self._nested_too_deep(tok, depth, MAX_BLOCK_DEPTH, "block quotations and lists")
+                inner, pos = self._blocks(tokens, pos + 1, "blockquote_close", depth + 1)
                 blocks.append(BlockQuote(tuple(inner), self._loc(tok)))
                 pos += 1
             elif tok.type in ("bullet_list_open", "ordered_list_open"):
                 close = tok.type.replace("_open", "_close")
+                self._nested_too_deep(tok, depth, MAX_BLOCK_DEPTH, "block quotations and lists")
                 items: list[ListItem] = []
                 item_pos = pos + 1
                 while tokens[item_pos].type == "list_item_open":
-                    inner, item_pos = self._blocks(tokens, item_pos + 1, "list_item_close")
+                    inner, item_pos = self._blocks(tokens, item_pos + 1, "list_item_close", depth + 1)
                     items.append(ListItem(tuple(inner), self._loc(tokens[item_pos])))
                     item_pos += 1
                 assert tokens[item_pos].type == close
@@ -185,7 +202,7 @@ class MarkdownReader:
         return tuple(out)
 
     def _inline_run(
-        self, toks: list[Token], pos: int, stop: str | None, loc: SourceLoc
+        self, toks: list[Token], pos: int, stop: str | None, loc: SourceLoc, depth: int = 0
     ) -> tuple[list[Inline], int]:
         out: list[Inline] = []
         while pos < len(toks):
@@ -200,8 +217,14 @@ class MarkdownReader:
                 out.append(LineBreak())
             elif t.type == "code_inline":
                 out.append(Code(t.content))
+            elif t.type in ("em_open", "strong_open", "link_open") and depth >= MAX_INLINE_DEPTH:
+                # The words stay; the markup this deep goes (and the build stops on the error).
+                if not self._too_deep:
+                    self._too_deep = True
+                    self.diags.add("E115", loc, f"emphasis and links nested more than {MAX_INLINE_DEPTH} deep, more than press sets",
+                                   "check the asterisks and brackets of this paragraph")
             elif t.type in ("em_open", "strong_open", "link_open"):
-                inner, pos = self._inline_run(toks, pos + 1, t.type.replace("_open", "_close"), loc)
+                inner, pos = self._inline_run(toks, pos + 1, t.type.replace("_open", "_close"), loc, depth + 1)
                 if t.type == "em_open":
                     out.append(Emphasis(tuple(inner)))
                 elif t.type == "strong_open":
