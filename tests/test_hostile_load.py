@@ -97,3 +97,25 @@ def test_nesting_a_reader_uses_is_set_as_written(manuscript):
 
     words = [n.text for b in walk_blocks(book.documents[0].body) for n in getattr(b, "inlines", ()) if isinstance(n, Text)]
     assert words == ["quoted", "level 0", "level 1", "level 2", "level 3"]
+
+
+def test_a_link_to_a_file_outside_the_manuscript_is_refused_and_a_path_inside_is_unlinked(manuscript, tmp_path):
+    from pipeline.build import build
+    from pipeline.model import Link, Text
+
+    doc = "---\nnumber: 1\ntitle: One\n---\nSee [the secret](../../secret.pdf).\n\nAnd [the other](b.md) or [the web](https://example.org/a).\n"
+    found = problems(manuscript, "title: T\ndocuments: [a.md]\n", {"a.md": doc})
+    assert codes(found) == [("E116", 5)] and "../../secret.pdf" in found[0].message
+    root = manuscript("title: T\ndocuments: [a.md]\n", {"a.md": doc.replace("../../secret.pdf", "notes/secret.pdf")})
+    book = load_book(root)
+    inlines = [n for p in book.documents[0].body for n in p.inlines]
+    assert [n.href for n in inlines if isinstance(n, Link)] == ["https://example.org/a"]
+    assert "the secret" in "".join(n.text for n in inlines if isinstance(n, Text))
+    result = build(root, tmp_path / "out", formats=("pdf",))
+    assert [d.code for d in result.diagnostics.warnings if d.code == "W116"] == ["W116", "W116"]
+    import pikepdf
+
+    for pdf in result.outputs:
+        with pikepdf.open(pdf) as opened:
+            uris = [str(a.A.URI) for page in opened.pages for a in page.get("/Annots", []) if "/A" in a and "/URI" in a.A]
+        assert uris == ["https://example.org/a"], pdf.name

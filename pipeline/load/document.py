@@ -82,7 +82,7 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         return Figure(found.path, alt.strip(), caption, loc, found.pixels, found.mode)
 
     def markdown(text: str, first_line: int, role: str):
-        return MarkdownReader(parser, file, first_line, role, diags, figure).read(text)
+        return MarkdownReader(parser, file, first_line, role, diags, figure, (path.parent, root or path.parent)).read(text)
 
     headnote, notes_h = markdown(meta["headnote"].value, meta["headnote"].first_line, "headnote") if "headnote" in meta else ((), ())
     body, notes_b = markdown(body_text, body_line, "body")

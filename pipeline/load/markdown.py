@@ -7,7 +7,10 @@ its ``SourceLoc``. Smart quotes, dashes and the ellipsis come from markdown-it's
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -81,7 +84,8 @@ class MarkdownReader:
     """Turns one text (a body, a headnote, a source note) into blocks and footnotes."""
 
     def __init__(self, parser: MarkdownIt, file: str, first_line: int, role: str, diags: Diagnostics,
-                 figure: FigureMaker | None = None):
+                 figure: FigureMaker | None = None, folders: tuple[Path, Path] | None = None):
+        self.folders = folders  # (the text's own folder, the manuscript's), where relative links lead
         self.parser = parser
         self.file = file
         self.first_line = first_line
@@ -229,8 +233,10 @@ class MarkdownReader:
                     out.append(Emphasis(tuple(inner)))
                 elif t.type == "strong_open":
                     out.append(Strong(tuple(inner)))
-                else:
+                elif self._followable(str(t.attrGet("href") or ""), loc):
                     out.append(Link(str(t.attrGet("href") or ""), tuple(inner)))
+                else:
+                    out.extend(inner)  # the words stay, without the link
             elif t.type == "footnote_ref":
                 out.append(FootnoteRef(t.meta["label"], loc))
             elif t.type == "image":
@@ -240,6 +246,32 @@ class MarkdownReader:
                 _append_text(out, t.content)
             pos += 1
         return out, pos
+
+
+    def _followable(self, href: str, loc: SourceLoc) -> bool:
+        """Whether a reader of every format can follow ``href``: a web or mail address.
+
+        The parser has already refused ``javascript:``, ``file:`` and ``data:``. A path would
+        become a link into the machine that built the book (``file://…`` in the PDFs, a missing
+        resource in the EPUB): outside the manuscript it is an error, inside it a warning.
+        """
+        parsed = urlsplit(href)
+        if parsed.scheme.lower() in LINK_SCHEMES:
+            return True
+        if not parsed.scheme and self.folders is not None and parsed.path:
+            here, root = self.folders
+            target = Path(os.path.normpath(here / unquote(parsed.path)))
+            if not target.is_relative_to(os.path.normpath(root)):
+                self.diags.add("E116", loc, f"the link '{href}' leads outside the manuscript folder",
+                               "link to a web address (https://…) or leave the words unlinked")
+                return False
+        self.diags.add("W116", loc, f"the link '{href}' is not a web address: readers could not follow it, the words are kept unlinked",
+                       "link to https://… or mailto:…; refer to documents and paragraphs as 'Doc. 37, § 19'")
+        return False
+
+
+#: The links kept in every format: what a reader's browser or mail program opens.
+LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def _lone_image(children: list[Token]) -> Token | None:
