@@ -17,11 +17,25 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageCms
 
+from pipeline.colour import usable_icc
+
 JPEG_QUALITY = 95
+
+
+#: Pillow's modes for greys of more than 8 bits (a 16-bit PNG from a scanner opens as I;16).
+DEEP_GREYS = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit grey scaled to 8 bits: converted directly, Pillow clips every value above 255 to white."""
+    if image.mode in DEEP_GREYS:
+        return image.convert("I").point(lambda v: v * (1 / 257)).convert("L")
+    return image
 
 
 def _flattened(image: Image.Image) -> Image.Image:
     """Transparent pixels over white paper; palettes and 16-bit greys become RGB."""
+    image = _eight_bit(image)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -50,7 +64,7 @@ def print_image(data: bytes, profile: Path) -> bytes | None:
     with Image.open(BytesIO(data)) as image:
         if _printable_as_is(image):
             return None
-        source_icc = image.info.get("icc_profile")
+        source_icc = usable_icc(image.info.get("icc_profile"))
         rgb = _flattened(image)
     out = BytesIO()
     if _is_grey(rgb):
@@ -67,8 +81,14 @@ def print_image(data: bytes, profile: Path) -> bytes | None:
 
 
 def screen_image(data: bytes, profile: Path | None) -> bytes | None:
-    """The image for the screen PDF: RGB from a CMYK original, or None when it is fine as it is."""
+    """The image for the screen PDF: RGB from a CMYK original, 8-bit from a 16-bit grey, without a
+    damaged colour profile (the engine would drop the image), or None when it is fine as it is."""
     with Image.open(BytesIO(data)) as image:
+        icc = image.info.get("icc_profile")
+        if image.mode in DEEP_GREYS or (icc and usable_icc(icc) is None):
+            out = BytesIO()
+            _eight_bit(image).save(out, format="PNG")  # saved without the profile
+            return out.getvalue()
         if image.mode != "CMYK":
             return None
         if profile is not None:

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 from PIL import Image
 
+from pipeline.colour import usable_icc
 from pipeline.diagnostics import Diagnostics
 from pipeline.model import SourceLoc
 
@@ -68,6 +69,7 @@ def check_image(src: str, base: Path, root: Path, loc: SourceLoc, diags: Diagnos
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 kind, size, mode = image.format, image.size, image.mode
+                icc = image.info.get("icc_profile")
                 if size[0] * size[1] > MAX_PIXELS:
                     raise ValueError(f"{size[0]} × {size[1]} pixels is more than press reads")
                 image.load()  # decodes every byte: a truncated file fails here
@@ -78,4 +80,7 @@ def check_image(src: str, base: Path, root: Path, loc: SourceLoc, diags: Diagnos
     if kind != SUFFIXES[path.suffix.lower()]:
         diags.add("E118", loc, f"{what} '{src}' is named {path.suffix} but holds a {kind} image", "give it the right file ending")
         return None
+    if icc and usable_icc(icc) is None:
+        diags.add("W117", loc, f"{what} '{src}' carries a colour profile that cannot be read: its colours are taken as sRGB",
+                  "open it in an image editor and save it again, with its colour profile or without one")
     return ImageFile(path, size, mode)
