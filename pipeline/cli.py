@@ -16,6 +16,7 @@ from pipeline.progress import describe, lines, reporter
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
+from pipeline.skeleton import new_manuscript
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -44,6 +45,7 @@ def _jobs(value: str) -> int:
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="press", description="Typeset a reader of documents into a print PDF and an EPUB.")
     parser.add_argument("--traceback", action="store_true", help="show Python's traceback when press itself fails")
+    parser.add_argument("--version", action="version", version=f"press {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     b = commands.add_parser("build", help="build the PDF and the EPUB")
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
@@ -72,6 +74,9 @@ def make_parser() -> argparse.ArgumentParser:
     w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
     w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     w.add_argument("--out", default="dist", type=Path)
+
+    n = commands.add_parser("new", help="start a manuscript: a book.yaml and one document that build as they are")
+    n.add_argument("folder", type=Path, help="a new or empty folder")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -177,6 +182,22 @@ def _watch(args, progress) -> int:
     return EXIT_OK
 
 
+def _new(args, progress) -> int:
+    for path in new_manuscript(args.folder):
+        print(path)
+    print(f"press: a new manuscript in {args.folder}; build it with: press build {args.folder}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("press")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def _diff(args, progress) -> int:
     for path in (args.old, args.new):
         if not path.is_file():
@@ -188,4 +209,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new}
