@@ -19,6 +19,7 @@ from pipeline.load.schema import BOOK_FIELDS
 from pipeline.load.text import read_text
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc
+from pipeline.words import catalogue, placeholders
 
 BOOK_FILE = "book.yaml"
 # Language, optional script and region subtags: enough to catch "English" or "en_GB".
@@ -67,6 +68,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         found = check_image(meta["cover"].value, root, root, meta["cover"].loc, diags, what="cover image")
         cover = found.path if found else None
     editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, complete, diags)
+    labels = _labels(meta["labels"].value if "labels" in meta else {}, diags)
     diags.raise_if_errors()
 
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
@@ -90,7 +92,22 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         editions=editions,
         numbering=NumberingPolicy(**numbering),
         documents=tuple(documents),
+        labels=labels,
     )
+
+
+def _labels(entries: dict, diags: Diagnostics) -> tuple[tuple[str, str], ...]:
+    """book.yaml's own words for press's: each may use the values its English entry has, no others."""
+    out = []
+    for key, entry in entries.items():
+        allowed = placeholders(catalogue("en")[key])
+        unknown = placeholders(entry.value) - allowed
+        if unknown:
+            diags.add("E108", entry.loc, f"labels.{key} uses {{{sorted(unknown)[0]}}}, which press does not fill in there",
+                      f"it may use {', '.join('{' + p + '}' for p in sorted(allowed))}" if allowed else "it takes no values")
+        else:
+            out.append((key, entry.value))
+    return tuple(out)
 
 
 #: More documents than any reader holds; a longer list is a mistake (or an attack on the machine).

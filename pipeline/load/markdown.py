@@ -256,7 +256,7 @@ class MarkdownReader:
         resource in the EPUB): outside the manuscript it is an error, inside it a warning.
         """
         parsed = urlsplit(href)
-        if parsed.scheme.lower() in LINK_SCHEMES:
+        if parsed.scheme.lower() in LINK_SCHEMES or parsed.scheme == "doc":  # doc:37#19, a cross-reference
             return True
         if not parsed.scheme and self.folders is not None and parsed.path:
             here, root = self.folders

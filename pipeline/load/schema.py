@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.words import KEYS, catalogue
+
 
 @dataclass(frozen=True)
 class Field:
@@ -83,6 +85,12 @@ BOOK_FIELDS: tuple[Field, ...] = (
                 ),
             ),
         ),
+    ),
+    Field(
+        "labels",
+        "map",
+        "The book's own words for any of press's (e.g. `document: \"Text {number}\"`); `{name}` marks a value.",
+        fields=tuple(Field(key, "str", catalogue("en")[key]) for key in KEYS),
     ),
     Field("documents", "str_list", "The document files in reading order, relative to book.yaml.", required=True),
 )
