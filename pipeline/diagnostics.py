@@ -40,6 +40,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W115": (WARNING, "an image without a description for readers who cannot see it"),
     "W116": (WARNING, "a link that is not a web address: the words are kept, unlinked"),
     "W117": (WARNING, "an image whose colour profile cannot be read: its colours are taken as sRGB"),
+    "W118": (WARNING, "an attribute in {…} that press does not read: only lang= is"),
     "E202": (ERROR, "a font file of the book is missing or unreadable"),
     "W110": (WARNING, "an image inside a line of text: only an image standing alone is placed"),
     "W111": (WARNING, "a footnote reference without a note"),

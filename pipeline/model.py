@@ -66,6 +66,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Language:
+    """A passage in another language than its paragraph (``[Горбачёв]{lang=ru}``): its BCP 47
+    tag reaches every format, for screen readers' voices and for hyphenation."""
+
+    lang: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
 class LineBreak:
     """A hard line break inside a paragraph."""
 
@@ -106,10 +115,10 @@ class PageBreak:
     label: str
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, Omission, FootnoteRef, CrossRef, PageBreak]
+Inline = Union[Text, Emphasis, Strong, Code, Link, Language, LineBreak, Omission, FootnoteRef, CrossRef, PageBreak]
 
 #: The inline nodes that hold other inline nodes (``children``).
-INLINE_CONTAINERS = (Emphasis, Strong, Link, CrossRef)
+INLINE_CONTAINERS = (Emphasis, Strong, Link, Language, CrossRef)
 
 
 # ----------------------------------------------------------------- block nodes
@@ -256,6 +265,7 @@ class Document:
     date: str | None = None
     translator: str | None = None
     original_language: str | None = None
+    language: str | None = None  # the language its text is printed in, when not the book's
     speakers: tuple[str, ...] = ()
     headnote: tuple[Block, ...] = ()
     body: tuple[Block, ...] = ()

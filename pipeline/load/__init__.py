@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.document import load_document
 from pipeline.load.images import check_image
+from pipeline.load.markdown import LANGUAGE_TAG as _LANGUAGE_TAG
 from pipeline.load.markdown import make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
@@ -24,7 +25,6 @@ from pipeline.words import catalogue, placeholders
 BOOK_FILE = "book.yaml"
 # Language, optional script and region subtags: enough to catch "English" or "en_GB".
 _EDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def load_book(root: Path, diags: Diagnostics | None = None) -> Book:

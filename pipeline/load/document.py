@@ -8,7 +8,7 @@ from markdown_it import MarkdownIt
 
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.images import check_image
-from pipeline.load.markdown import MarkdownReader, smart_text
+from pipeline.load.markdown import LANGUAGE_TAG, MarkdownReader, make_parser, smart_text
 from pipeline.load.schema import FRONT_MATTER_FIELDS
 from pipeline.load.text import read_text
 from pipeline.load.yamlnodes import compose, read_mapping
@@ -67,6 +67,13 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         diags.add("E108", meta["number"].loc, f"document number {meta['number'].value} is not a document's number",
                   "number documents from 1")
         return None
+    printed_in = None
+    if "language" in meta:
+        if LANGUAGE_TAG.fullmatch(meta["language"].value):
+            printed_in = meta["language"].value
+        else:
+            diags.add("E108", meta["language"].loc, f"'{meta['language'].value}' is not a BCP 47 language tag",
+                      "for example fr, de, ru or en-GB")
     for entry in meta["speakers"].value if "speakers" in meta else ():
         if not entry.value.strip():
             diags.add("E108", entry.loc, "an empty speaker name", "remove it: every name in speakers opens turns ('Name: …')")
@@ -81,8 +88,14 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         caption = (Text(smart_text(language, title)),) if title.strip() else ()
         return Figure(found.path, alt.strip(), caption, loc, found.pixels, found.mode)
 
+    # The headnote and the source note are the editor's, in the book's language; the text and
+    # its title are the document's own, in its language when it is printed in another.
+    text_parser = make_parser(printed_in) if printed_in else parser
+    text_language = printed_in or language
+
     def markdown(text: str, first_line: int, role: str):
-        return MarkdownReader(parser, file, first_line, role, diags, figure, (path.parent, root or path.parent)).read(text)
+        reader = text_parser if role == "body" else parser
+        return MarkdownReader(reader, file, first_line, role, diags, figure, (path.parent, root or path.parent)).read(text)
 
     headnote, notes_h = markdown(meta["headnote"].value, meta["headnote"].first_line, "headnote") if "headnote" in meta else ((), ())
     body, notes_b = markdown(body_text, body_line, "body")
@@ -100,7 +113,7 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
 
     def typeset(key: str) -> str | None:
         """Front-matter text gets the same quotes and dashes as the body."""
-        return smart_text(language, meta[key].value) if key in meta else None
+        return smart_text(text_language, meta[key].value) if key in meta else None
 
     return Document(
         number=meta["number"].value,
@@ -110,6 +123,7 @@ def load_document(path: Path, file: str, parser: MarkdownIt, language: str, diag
         date=text_of("date"),
         translator=text_of("translator"),
         original_language=text_of("original_language"),
+        language=printed_in,
         speakers=tuple(v.value for v in meta["speakers"].value) if "speakers" in meta else (),
         headnote=headnote,
         body=body,

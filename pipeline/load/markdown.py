@@ -8,12 +8,14 @@ its ``SourceLoc``. Smart quotes, dashes and the ellipsis come from markdown-it's
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from pipeline.diagnostics import Diagnostics
@@ -27,6 +29,7 @@ from pipeline.model import (
     FootnoteRef,
     Heading,
     Inline,
+    Language,
     LineBreak,
     Link,
     ListBlock,
@@ -50,6 +53,10 @@ _QUOTES = {
 }
 
 
+#: A BCP 47 language tag as books use them: a language, then a script, region or variant.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
 def make_parser(language: str) -> MarkdownIt:
     """The one Markdown dialect of manuscripts: CommonMark, footnotes, no raw HTML."""
     quotes = _QUOTES.get(language.split("-")[0].lower(), "“”‘’")
@@ -57,9 +64,11 @@ def make_parser(language: str) -> MarkdownIt:
     # Definitions stay where they are written and every [^label] becomes a reference token,
     # so a note may be referenced from the headnote and defined in the body, and the loader
     # (not the parser) decides what a reference without a note means.
+    # [words]{lang=ru} marks a passage in another language; only lang= is read (never an id or a
+    # class from the manuscript), and only on such spans.
     return md.enable(["replacements", "smartquotes", "table"]).use(
         footnote_plugin, inline=False, move_to_end=False, always_match_refs=True
-    )
+    ).use(attrs_plugin, spans=True)
 
 
 def smart_text(language: str, text: str) -> str:
@@ -221,6 +230,9 @@ class MarkdownReader:
                 out.append(LineBreak())
             elif t.type == "code_inline":
                 out.append(Code(t.content))
+            elif t.type == "span_open":
+                inner, pos = self._inline_run(toks, pos + 1, "span_close", loc, depth + 1)
+                out.extend(self._span(dict(t.attrs), tuple(inner), loc))
             elif t.type in ("em_open", "strong_open", "link_open") and depth >= MAX_INLINE_DEPTH:
                 # The words stay; the markup this deep goes (and the build stops on the error).
                 if not self._too_deep:
@@ -247,6 +259,19 @@ class MarkdownReader:
             pos += 1
         return out, pos
 
+
+    def _span(self, attrs: dict, inner: tuple[Inline, ...], loc: SourceLoc) -> list[Inline]:
+        """``[words]{lang=ru}``: the words in their language; any other attribute is reported and dropped."""
+        lang = str(attrs.pop("lang", "") or "")
+        if attrs:
+            self.diags.add("W118", loc, f"press reads only lang= in {{…}} after words in brackets, not {', '.join(sorted(attrs))}",
+                           "write [words]{lang=ru} for a passage in another language")
+        if not lang:
+            return list(inner)
+        if not LANGUAGE_TAG.fullmatch(lang):
+            self.diags.add("E108", loc, f"'{lang}' is not a BCP 47 language tag", "for example en, de, ru or en-GB")
+            return list(inner)
+        return [Language(lang, inner)]
 
     def _followable(self, href: str, loc: SourceLoc) -> bool:
         """Whether a reader of every format can follow ``href``: a web or mail address.

@@ -102,6 +102,7 @@ FRONT_MATTER_FIELDS: tuple[Field, ...] = (
     Field("date", "str", "The date of the document, as printed."),
     Field("translator", "str", "Who translated the document."),
     Field("original_language", "str", "The language it was written in (BCP 47); one in the book's language needs no translator."),
+    Field("language", "str", "The language its text is printed in (BCP 47), when not the book's: e.g. a letter given in the original."),
     Field("speakers", "str_list", "Names that open speaker turns (`Name: …`)."),
     Field("headnote", "markdown", "The editor's headnote; Markdown, may hold several paragraphs."),
     Field("source", "markdown", "The source note, printed in square brackets after the text."),

@@ -42,9 +42,11 @@ def model_findings(book: Book) -> list[Diagnostic]:
         if not (doc.copyright or book.copyright):
             out.append(Diagnostic("W402", front, f"Document No. {doc.number} has no copyright line", "add 'copyright:' to it or to book.yaml", here))
         written_in_book_language = (doc.original_language or "").split("-")[0] == book.language.split("-")[0]
-        if expect_translator and not doc.translator and not written_in_book_language:
+        printed_in_original = doc.language is not None and (doc.original_language or doc.language).split("-")[0] == doc.language.split("-")[0]
+        if expect_translator and not doc.translator and not written_in_book_language and not printed_in_original:
             out.append(Diagnostic("W403", front, f"Document No. {doc.number} credits no translator",
-                                  "add 'translator:', or 'original_language:' when it was written in the book's language", here))
+                                  "add 'translator:'; or 'original_language:' when it was written in the book's language; "
+                                  "or 'language:' when it is printed in its original language", here))
         for block in walk_blocks(doc.body):
             if not isinstance(block, Paragraph):
                 continue

@@ -30,7 +30,7 @@ from pipeline.model import (
     walk_blocks,
     walk_inlines,
 )
-from pipeline.render.inline import InlineRenderer, page_anchor
+from pipeline.render.inline import InlineRenderer, lang_attributes, page_anchor
 from pipeline.render.running import running_head
 from pipeline.styles import TEMPLATES, book_styles
 from pipeline.words import Words
@@ -169,7 +169,7 @@ class Renderer:
             table=lambda b: isinstance(b, Table),
         )
         self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src, t=self.words.markup,
-                                running=self.running)
+                                running=self.running, lang_attributes=lang_attributes)
 
     def inline_renderer(self, target: str, doc: Document, page_of=None) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}

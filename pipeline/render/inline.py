@@ -13,6 +13,7 @@ from pipeline.model import (
     Emphasis,
     FootnoteRef,
     Inline,
+    Language,
     LineBreak,
     Link,
     Omission,
@@ -32,6 +33,13 @@ def url_breaks(text: str) -> Markup:
     """An address as text with ``<wbr/>`` where a line may break (WeasyPrint and reading systems both honour it)."""
     pieces = [piece for piece in _BREAK.split(text) if piece]
     return Markup("<wbr/>").join(escape(piece) for piece in pieces)
+
+
+def lang_attributes(tag: str, target: str) -> Markup:
+    """``lang`` for HTML; in the EPUB's XHTML ``xml:lang`` too, which XML reading systems go by."""
+    if target == "epub":
+        return Markup('lang="%s" xml:lang="%s"') % (tag, tag)
+    return Markup('lang="%s"') % tag
 
 
 def page_anchor(label: str) -> str:
@@ -76,6 +84,8 @@ class InlineRenderer:
             return Markup("<em>%s</em>") % self(node.children)
         if isinstance(node, Strong):
             return Markup("<strong>%s</strong>") % self(node.children)
+        if isinstance(node, Language):
+            return Markup('<span %s>%s</span>') % (lang_attributes(node.lang, self.target), self(node.children))
         if isinstance(node, Code):
             return Markup('<code>%s</code>') % node.text
         if isinstance(node, Link):
