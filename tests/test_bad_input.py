@@ -65,7 +65,7 @@ def test_bom_and_crlf_are_accepted(manuscript):
 def test_images_are_reported_not_silently_dropped(manuscript, tmp_path):
     text = DOC + "\n![A map](maps/missing.png) and ![noise](/dev/urandom) and ![pw](/etc/passwd)\n"
     result = build(manuscript(BOOK, {"a.md": text}), tmp_path / "o", formats=("epub",))
-    assert [d.code for d in result.diagnostics.items] == ["W110"] * 3
+    assert [d.code for d in result.diagnostics.items if d.code.startswith("W1")] == ["W110"] * 3
 
 
 def test_missing_font_file(tmp_path):
@@ -176,5 +176,5 @@ def test_a_crash_writes_a_log_and_says_where(monkeypatch, tmp_path, capsys, manu
 def test_layout_warnings_name_the_stylesheet(manuscript, tmp_path):
     root = manuscript(BOOK, {"a.md": DOC, "styles/book.css": "p { colour: red; }\n"})
     result = build(root, tmp_path / "o", formats=("pdf",))
-    (d,) = result.diagnostics.items
+    (d,) = [d for d in result.diagnostics.items if d.code.startswith("W2")]
     assert d.code == "W201" and d.loc.file.endswith("styles/book.css") and "colour" in d.message
