@@ -11,6 +11,7 @@ from pipeline.build import FORMATS, build
 from pipeline.crash import write_crash_log
 from pipeline.diagnostics import ManuscriptError
 from pipeline.events import Event, PartLaidOut
+from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
 from pipeline.progress import describe, lines, reporter
 from pipeline.proof.diff import diff_pdfs
@@ -77,6 +78,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     n = commands.add_parser("new", help="start a manuscript: a book.yaml and one document that build as they are")
     n.add_argument("folder", type=Path, help="a new or empty folder")
+
+    li = commands.add_parser("licences", help="the licences of press and of every package it runs with")
+    li.add_argument("--markdown", action="store_true", help="as LICENCES.md (press licences --markdown > LICENCES.md)")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -189,6 +193,17 @@ def _new(args, progress) -> int:
     return EXIT_OK
 
 
+def _licences(args, progress) -> int:
+    found = components()
+    if args.markdown:
+        print(markdown_table(found), end="")
+        return EXIT_OK
+    print(f"press's own code: {OWN_LICENCE}; press as installed, with EbookLib: {APPLICATION_LICENCE}")
+    for c in found:
+        print(f"  {c.name} {c.version}: {c.licence}")
+    return EXIT_OK
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -209,4 +224,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences}
