@@ -119,3 +119,32 @@ def test_a_link_to_a_file_outside_the_manuscript_is_refused_and_a_path_inside_is
         with pikepdf.open(pdf) as opened:
             uris = [str(a.A.URI) for page in opened.pages for a in page.get("/Annots", []) if "/A" in a and "/URI" in a.A]
         assert uris == ["https://example.org/a"], pdf.name
+
+
+def test_symbolic_link_loops_are_placed_errors_not_crashes(manuscript):
+    root = manuscript("title: T\ncover: c.png\ndocuments: [documents/loop.md, documents/a.md]\n",
+                      {"documents/a.md": "---\nnumber: 1\ntitle: One\n---\nText.\n\n![An image](x.png)\n"})
+    for a, b in (("documents/loop.md", "documents/loop2"), ("documents/x.png", "documents/y.png"), ("c.png", "c2.png")):
+        (root / a).symlink_to(root / b)
+        (root / b).symlink_to(root / a)
+    found = problems(manuscript, (root / "book.yaml").read_text())
+    assert sorted(codes(found)) == [("E105", 3), ("E118", 2), ("E118", 7)]
+    assert all("loop" in d.message for d in found)
+
+
+def test_an_unreadable_documents_folder_is_a_placed_error(manuscript, monkeypatch):
+    import errno
+    from pathlib import Path
+
+    root = manuscript("title: T\ndocuments: [documents/a.md]\n", {"documents/a.md": DOC})
+    stat = Path.stat
+
+    def denied(self, *args, **kwargs):
+        if self.parent.name == "documents":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", denied)
+    with pytest.raises(ManuscriptError) as caught:
+        load_book(root)
+    assert codes(caught.value.diagnostics) == [("E105", 2)] and "Permission denied" in caught.value.diagnostics[0].message

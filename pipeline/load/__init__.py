@@ -17,7 +17,7 @@ from pipeline.load.markdown import LANGUAGE_TAG as _LANGUAGE_TAG
 from pipeline.load.markdown import make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
-from pipeline.load.text import read_text
+from pipeline.load.text import read_text, resolve, why_unreadable
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc
 from pipeline.words import catalogue, placeholders
@@ -129,7 +129,11 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
     seen_paths: dict[Path, SourceLoc] = {}
     by_number: dict[int, Document] = {}
     for entry in entries:
-        path = (root / entry.value).resolve()
+        path = resolve(root / entry.value)
+        if path is None:
+            diags.add("E105", entry.loc, f"listed document '{entry.value}' cannot be reached: a symbolic link leads round in a loop")
+            complete = False
+            continue
         if path in seen_paths:
             diags.add("E109", entry.loc, f"'{entry.value}' is listed twice", f"first listed at line {seen_paths[path].line}")
             continue
@@ -138,8 +142,10 @@ def _load_documents(root: Path, entries, parser, language: str, diags: Diagnosti
             diags.add("E116", entry.loc, f"'{entry.value}' is outside the manuscript folder", "keep documents inside it")
             complete = False
             continue
-        if not path.is_file():
-            diags.add("E105", entry.loc, f"listed document '{entry.value}' does not exist", _nearest(root, entry.value, path))
+        problem = why_unreadable(path)
+        if problem:
+            diags.add("E105", entry.loc, f"listed document '{entry.value}' {problem}",
+                      _nearest(root, entry.value, path) if problem == "does not exist" else None)
             complete = False
             continue
         doc = load_document(path, _display(path), parser, language, diags, root)

@@ -19,6 +19,7 @@ from PIL import Image
 
 from pipeline.colour import usable_icc
 from pipeline.diagnostics import Diagnostics
+from pipeline.load.text import resolve
 from pipeline.model import SourceLoc
 
 SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
@@ -45,14 +46,20 @@ def check_image(src: str, base: Path, root: Path, loc: SourceLoc, diags: Diagnos
         diags.add("E116", loc, f"{what} '{src}' is not a file of the manuscript",
                   "press reads no network or system resources: copy the image into the manuscript folder")
         return None
-    path = (base / unquote(src)).resolve()
+    path = resolve(base / unquote(src))
+    if path is None:
+        diags.add("E118", loc, f"{what} '{src}' cannot be reached: a symbolic link leads round in a loop")
+        return None
     if not path.is_relative_to(root.resolve()):
         diags.add("E116", loc, f"{what} '{src}' is outside the manuscript folder", "copy it into the manuscript folder")
         return None
     try:
         info = path.stat()
-    except OSError:
+    except FileNotFoundError:
         diags.add("E118", loc, f"{what} '{src}' does not exist", f"looked for {path}")
+        return None
+    except OSError as exc:
+        diags.add("E118", loc, f"{what} '{src}' cannot be reached: {exc.strerror or exc}")
         return None
     if not stat.S_ISREG(info.st_mode):
         diags.add("E118", loc, f"{what} '{src}' is not a file")
