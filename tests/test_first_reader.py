@@ -83,3 +83,19 @@ def test_an_edition_carries_its_own_isbn_or_none(manuscript, tmp_path):
             assert expect in text and "urn:isbn:9780000000035" in text
         assert absent not in text.replace(expect or "§", "")
         assert epubcheck_messages(epub) == []
+
+
+def test_a_fifo_as_print_profile_is_refused_without_waiting_on_it(manuscript):
+    import os
+
+    import pytest
+
+    from pipeline.diagnostics import ManuscriptError
+    from pipeline.load import load_book
+
+    root = manuscript("title: T\nprint:\n  profile: p.icc\ndocuments: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: One\n---\nText.\n"})
+    os.mkfifo(root / "p.icc")
+    with pytest.raises(ManuscriptError) as caught:
+        load_book(root)  # would block for ever reading the FIFO
+    [d] = caught.value.diagnostics
+    assert (d.code, d.loc.line) == ("E105", 3) and "not a file" in d.message

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostics
+from pipeline.load.text import why_unreadable
 from pipeline.load.yamlnodes import Value
 from pipeline.model import PrintSettings
 
@@ -84,6 +85,8 @@ def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics
         else:
             if not path.is_relative_to(root.resolve()):
                 diags.add("E116", loc, f"colour profile '{given}' is outside the manuscript folder")
+            elif why_unreadable(path) not in (None, "does not exist"):
+                diags.add("E105", loc, f"colour profile '{given}' {why_unreadable(path)}")
             elif path.is_file():
                 problem = _not_cmyk(path)
                 if problem:
