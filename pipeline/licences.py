@@ -33,14 +33,14 @@ class Component:
 def _licence(dist: metadata.Distribution) -> str:
     """The licence as the package declares it: an SPDX expression, its classifiers, or its free text."""
     meta = dist.metadata
-    expression = meta.get("License-Expression")
+    expression = meta["License-Expression"]  # None when absent (an email.message.Message underneath)
     if expression:
         return expression.strip()
     classifiers = [m[1] for c in meta.get_all("Classifier") or () if (m := _CLASSIFIER.match(c))]
     classifiers = [c for c in classifiers if c not in ("OSI Approved",)]
     if classifiers:
         return "; ".join(dict.fromkeys(classifiers))
-    text = (meta.get("License") or "").strip()
+    text = (meta["License"] or "").strip()
     if text and len(text) < 80 and "\n" not in text:
         return text
     return text.splitlines()[0][:80] if text else "not stated"
