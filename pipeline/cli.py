@@ -11,6 +11,8 @@ from pipeline.build import FORMATS, build
 from pipeline.crash import write_crash_log
 from pipeline.diagnostics import ManuscriptError
 from pipeline.events import Event, PartLaidOut
+from pipeline.files import write_json as write_json_report
+from pipeline.intake import import_word
 from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
 from pipeline.progress import describe, lines, reporter
@@ -78,6 +80,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     n = commands.add_parser("new", help="start a manuscript: a book.yaml and one document that build as they are")
     n.add_argument("folder", type=Path, help="a new or empty folder")
+
+    im = commands.add_parser("import", help="a Word file (.docx) becomes a document of the manuscript")
+    im.add_argument("file", type=Path, help="the .docx file")
+    im.add_argument("--into", default="manuscript", type=Path, metavar="BOOK_DIR", help="the manuscript (default: manuscript)")
+    im.add_argument("--number", type=_jobs, default=None, metavar="N", help="its number (default: one more than the highest)")
+    im.add_argument("--dry-run", action="store_true", help="print the document and the report; change nothing")
+    im.add_argument("--out", default="dist", type=Path, help="where the report goes, as DIR/imports/<number>.json")
 
     li = commands.add_parser("licences", help="the licences of press and of every package it runs with")
     li.add_argument("--markdown", action="store_true", help="as LICENCES.md (press licences --markdown > LICENCES.md)")
@@ -193,6 +202,30 @@ def _new(args, progress) -> int:
     return EXIT_OK
 
 
+def _import(args, progress) -> int:
+    report, text = import_word(args.file, args.into, args.number, args.dry_run)
+    if args.dry_run:
+        print(text, end="")
+    else:
+        (args.out / "imports").mkdir(parents=True, exist_ok=True)
+        write_json_report(args.out / "imports" / f"{report.number:02d}.json", report.as_json(), indent=2)
+        print(args.into / report.document)
+    say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    say(f"press: Document No. {report.number}, '{report.title}': {report.numbered_paragraphs} numbered paragraphs, "
+        f"{report.footnotes} footnotes, {len(report.images)} images")
+    if report.speakers:
+        say(f"  speakers found: {', '.join(report.speakers)} (check them: every paragraph opening 'Name:' is a turn)")
+    if report.renamed_speakers:
+        say(f"  names typed in capitals, written as elsewhere: {', '.join(report.renamed_speakers)}")
+    for style, count in report.unknown_styles.items():
+        say(f"  style not known to press, set as plain paragraphs: {style} ({count})")
+    for what, count in report.dropped.items():
+        say(f"  left out: {what} ({count})")
+    for warning in report.warnings:
+        say("  " + warning)
+    return EXIT_OK
+
+
 def _licences(args, progress) -> int:
     found = components()
     if args.markdown:
@@ -224,4 +257,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import}

@@ -62,6 +62,9 @@ CODES: dict[str, tuple[str, str]] = {
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
     "W120": (WARNING, "no message catalogue for the book's language: press's own words are English"),
     "W121": (WARNING, "a title too long for the running head, shortened"),
+    "E150": (ERROR, "a Word file press cannot import: not a .docx, damaged, protected or empty"),
+    "E151": (ERROR, "a Word file without a title (style Title or Heading 1)"),
+    "E152": (ERROR, "an imported document whose number or file name the book already has"),
 }
 
 

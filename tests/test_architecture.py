@@ -25,7 +25,7 @@ RANKS: dict[str, int] = {
     "layout": 6,
     "bind": 7,
     "proof": 8,
-    "build": 9, "skeleton": 9, "licences": 9,
+    "build": 9, "skeleton": 9, "licences": 9, "intake": 9,
     "progress": 10, "cli": 11, "__main__": 12,
 }
 #: Within the foundations, the order their modules may import each other in.
