@@ -7,13 +7,20 @@ before the defence it tests was written.
 
 from __future__ import annotations
 
+import os
 import pickle
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic, ManuscriptError
 from pipeline.load import load_book
 from pipeline.model import SourceLoc
+from pipeline.render import Renderer, sandbox
+from pipeline.transforms import apply_transforms
 
 DOC = "---\nnumber: 1\ntitle: One\nsource: A source.\ncopyright: © Someone\n---\nText of the first document.\n"
 BOOK = "title: T\nyear: 2025\ndocuments: [a.md]\n"
@@ -47,3 +54,116 @@ def test_manuscript_errors_travel_whole_from_worker_processes():
     error = ManuscriptError([Diagnostic("E119", SourceLoc("styles/templates/x.j2", 3), "cannot be rendered")])
     again = pickle.loads(pickle.dumps(error))
     assert again.diagnostics == error.diagnostics and str(again) == str(error)
+
+
+# --- templates --------------------------------------------------------------------------------
+
+POPEN = "{{{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}}}"
+
+
+def render_problems(root) -> list[Diagnostic]:
+    """What rendering the first document's EPUB file reports (load, transforms, then the render)."""
+    with pytest.raises(ManuscriptError) as caught:
+        book = apply_transforms(load_book(root))
+        Renderer(book).chapter_xhtml(book.documents[0], [])
+    return list(caught.value.diagnostics)
+
+
+def placed(found: list[Diagnostic]) -> list[tuple[str, str, int]]:
+    return [(d.code, Path(d.loc.file).name, d.loc.line) for d in found]
+
+
+def test_a_book_template_cannot_run_a_command_in_press_check(manuscript, tmp_path, capsys):
+    marker = tmp_path / "ran"
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/book.html.j2": "<html>\n" + POPEN.format(marker=marker)})
+    # two jobs: the parts are rendered in worker processes, and the problem must come back from them
+    code = main(["check", str(root), "--out", str(tmp_path / "none"), "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert not marker.exists()
+    assert code == 1, err  # the manuscript's problem, not a crash (3)
+    assert "book.html.j2:2: error[E119]" in err
+
+
+def test_a_template_cannot_run_a_command_in_an_epub_file(manuscript, tmp_path):
+    marker = tmp_path / "ran"
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": "<p>\n\n" + POPEN.format(marker=marker)})
+    assert placed(render_problems(root)) == [("E119", "chapter.xhtml.j2", 3)]
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("text, line", [
+    ("<p>\n{% if %}\n</p>", 2),                       # a syntax error
+    ("<p>\n\n{{ no_such_name }}</p>", 3),             # an undefined name
+    ("<p>{{ book.title }}\n{{ book.__class__ }}</p>", 2),  # a private attribute
+    ("<p>\n{{ range(10**9)|length }}</p>", 2),        # more numbers than the sandbox's range gives
+    ("<p>\n{{ 'x' * 10**9 }}</p>", 2),                # a gigabyte of output in one operation
+    ("<p>\n{{ 9 ** 999999999 }}</p>", 2),                # a number that takes minutes to compute
+    ("{% include 'nothing.j2' %}", 1),                # a template that does not exist
+])
+def test_a_template_that_cannot_be_rendered_is_a_placed_error(manuscript, text, line):
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": text})
+    started = time.monotonic()
+    assert placed(render_problems(root)) == [("E119", "chapter.xhtml.j2", line)]
+    assert time.monotonic() - started < 5
+
+
+def test_a_template_that_runs_too_long_is_stopped(manuscript, monkeypatch):
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.5)
+    loops = "<p>\n{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}</p>"
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": loops})
+    started = time.monotonic()
+    found = render_problems(root)
+    assert placed(found) == [("E119", "chapter.xhtml.j2", 2)] and "longer than" in found[0].message
+    assert time.monotonic() - started < 5
+    # a macro that calls itself twice over: 2**40 calls without a loop
+    macro = "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}\n{{ m(40) }}"
+    root.joinpath("styles/templates/chapter.xhtml.j2").write_text(macro)
+    started = time.monotonic()
+    assert [d.code for d in render_problems(root)] == ["E119"]
+    assert time.monotonic() - started < 5
+
+
+def test_a_template_that_writes_too_much_is_stopped(manuscript):
+    text = "<p>\n{% for a in range(100000) %}{{ 'x' * 100 }}{% endfor %}</p>"
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": text})
+    found = render_problems(root)
+    assert [d.code for d in found] == ["E119"] and "more than" in found[0].message
+
+
+@pytest.mark.parametrize("name", ["../../../../../../etc/passwd", "/etc/passwd", "./../book.yaml"])
+def test_a_template_cannot_include_a_file_outside_its_folder(manuscript, name):
+    text = "<p>\n{% include '" + name + "' %}</p>"
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": text})
+    assert placed(render_problems(root)) == [("E116", "chapter.xhtml.j2", 2)]
+
+
+def test_a_template_linked_to_a_file_outside_the_manuscript_is_refused(manuscript, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret")
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": "<p>{% include 'leak.j2' %}</p>"})
+    (root / "styles/templates/leak.j2").symlink_to(secret)
+    found = render_problems(root)
+    assert ("E116", "leak.j2", 1) in placed(found) and "the secret" not in str(found)
+
+
+def test_a_template_that_is_a_fifo_is_refused_without_waiting(manuscript, tmp_path):
+    root = manuscript(BOOK, {"a.md": DOC})
+    fifo = root / "styles/templates/chapter.xhtml.j2"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)
+    _unblock_later(fifo)
+    started = time.monotonic()
+    assert placed(render_problems(root)) == [("E120", "chapter.xhtml.j2", 1)]
+    assert time.monotonic() - started < 3
+
+
+def _unblock_later(fifo: Path, after: float = 4.0) -> None:
+    """Open ``fifo`` for writing after a while, so that code which waits on it ends (and fails
+    its test) instead of hanging the suite."""
+    def unblock():
+        time.sleep(after)
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # nobody was waiting
+            pass
+    threading.Thread(target=unblock, daemon=True).start()

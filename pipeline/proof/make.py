@@ -129,8 +129,8 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     if moved is not None:
         write_json(folder / "drift.json", {"revision": stamp.revision, "moved": moved}, indent=2)
     offset = media_bleed(book, PROOF_LAYER)  # trim's top-left corner in the image
-    html = renderer.env.get_template("proof.html.j2").render(
-        book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
+    html = renderer.render(
+        "proof.html.j2", book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
         by_page=findings_by_page(findings), drift=moved, offset=offset, zoom=SHEET_ZOOM, scale=SHEET_ZOOM * DPI / 72,
     )
     atomic_write(folder / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
