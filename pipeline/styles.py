@@ -24,6 +24,8 @@ def book_styles(book: Book) -> Path:
 
 #: The most a book's stylesheet may hold (a long house style is some tens of kilobytes).
 MAX_STYLESHEET_BYTES = 1024 * 1024
+#: The most a template file may hold (press's largest is a few kilobytes).
+MAX_TEMPLATE_BYTES = 256 * 1024
 
 
 class StyleFileRefused(Exception):
@@ -52,10 +54,10 @@ def read_style_file(path: Path, root: Path, limit: int = MAX_STYLESHEET_BYTES, t
         fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as error:
         raise StyleFileRefused("E120", path, f"'{path.name}' cannot be opened: {error.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StyleFileRefused("E120", path, f"'{path.name}' is not a regular file")
     with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise StyleFileRefused("E120", path, f"'{path.name}' is not a regular file")
         data = file.read(limit + 1)
     if len(data) > limit:
         raise StyleFileRefused(too_large, path, f"'{path.name}' holds more than press reads of it ({limit // 1024:,} KB)")
@@ -76,6 +78,11 @@ def book_stylesheet(book: Book) -> Path | None:
     """The book's own ``styles/book.css``, when it has one press may read."""
     own = book_styles(book) / "book.css"
     return own if usable_style_file(own, book.root) else None
+
+
+def book_templates(book: Book) -> list[Path]:
+    """The book's own templates press may read (``styles/templates/*.j2``), in a stable order."""
+    return sorted(p for p in (book_styles(book) / "templates").glob("*.j2") if usable_style_file(p, book.root, MAX_TEMPLATE_BYTES))
 
 
 def stylesheet_paths(book: Book, layers: tuple[str, ...]) -> list[Path]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.build import build
 from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic, ManuscriptError
 from pipeline.load import load_book
@@ -167,3 +168,56 @@ def _unblock_later(fifo: Path, after: float = 4.0) -> None:
         except OSError:  # nobody was waiting
             pass
     threading.Thread(target=unblock, daemon=True).start()
+
+
+# --- the book's styles ------------------------------------------------------------------------
+
+def test_a_book_css_linked_outside_the_manuscript_is_refused_and_nothing_is_written(manuscript, tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("/* the secret */")
+    root = manuscript(BOOK, {"a.md": DOC})
+    (root / "styles").mkdir()
+    (root / "styles/book.css").symlink_to(secret)
+    with pytest.raises(ManuscriptError) as caught:
+        build(root, tmp_path / "out", formats=("epub",))
+    assert placed(list(caught.value.diagnostics)) == [("E116", "book.css", 1)]
+    assert "the secret" not in str(caught.value)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.epub"))
+
+
+def test_a_styles_folder_linked_outside_the_manuscript_is_refused(manuscript, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "templates").mkdir(parents=True)
+    (elsewhere / "book.css").write_text("p { color: red }")
+    root = manuscript(BOOK, {"a.md": DOC})
+    (root / "styles").symlink_to(elsewhere, target_is_directory=True)
+    assert [d.code for d in load_problems(root)] == ["E116"]
+
+
+def test_a_templates_folder_linked_outside_is_refused(manuscript, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "chapter.xhtml.j2").write_text("<p>outside</p>")
+    root = manuscript(BOOK, {"a.md": DOC, "styles/book.css": "p { color: red }"})
+    (root / "styles/templates").symlink_to(elsewhere, target_is_directory=True)
+    assert placed(load_problems(root)) == [("E116", "templates", 0)]
+
+
+def test_a_book_css_that_is_a_fifo_or_a_folder_is_refused_without_waiting(manuscript):
+    root = manuscript(BOOK, {"a.md": DOC})
+    (root / "styles").mkdir()
+    os.mkfifo(root / "styles/book.css")
+    _unblock_later(root / "styles/book.css")
+    started = time.monotonic()
+    # the fifo would hang whatever reads it: the EPUB, or WeasyPrint
+    assert placed(render_problems(root)) == [("E120", "book.css", 1)]
+    assert time.monotonic() - started < 3
+    (root / "styles/book.css").unlink()
+    (root / "styles/book.css").mkdir()
+    assert placed(load_problems(root)) == [("E120", "book.css", 1)]
+
+
+def test_a_huge_template_is_refused(manuscript):
+    root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": "<p>" + "x" * 300_000 + "</p>"})
+    found = load_problems(root)
+    assert placed(found) == [("E119", "chapter.xhtml.j2", 1)] and "KB" in found[0].message

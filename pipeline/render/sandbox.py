@@ -25,15 +25,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import SourceLoc
-from pipeline.styles import StyleFileRefused, read_style_file
+from pipeline.styles import MAX_TEMPLATE_BYTES, StyleFileRefused, read_style_file
 
 #: How long one render of one template may take, in seconds (press's own take milliseconds).
 RENDER_SECONDS = 10.0
 #: What one render may write, in characters; the print HTML may write this much more for each
 #: document it holds (a document is at most 500,000 characters of Markdown).
 MAX_OUTPUT_CHARS = 5 * 1024 * 1024
-#: The most a template file may hold.
-MAX_TEMPLATE_BYTES = 256 * 1024
 #: The largest number a template may compute, in bits: enough for any page arithmetic, too few for
 #: ``9 ** 999999999``, which would take the machine minutes to compute.
 MAX_NUMBER_BITS = 4096
