@@ -7,8 +7,11 @@ before the defence it tests was written.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -20,6 +23,7 @@ from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic, ManuscriptError
 from pipeline.load import load_book
 from pipeline.model import SourceLoc
+from pipeline.proof.make import proof, revision
 from pipeline.render import Renderer, sandbox
 from pipeline.transforms import apply_transforms
 
@@ -221,3 +225,74 @@ def test_a_huge_template_is_refused(manuscript):
     root = manuscript(BOOK, {"a.md": DOC, "styles/templates/chapter.xhtml.j2": "<p>" + "x" * 300_000 + "</p>"})
     found = load_problems(root)
     assert placed(found) == [("E119", "chapter.xhtml.j2", 1)] and "KB" in found[0].message
+
+
+# --- git in the manuscript --------------------------------------------------------------------
+
+def _git(root: Path, *args: str) -> str:
+    """git run by the test itself, before the repository is made hostile."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(root.parent), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.org", "GIT_COMMITTER_NAME": "E",
+           "GIT_COMMITTER_EMAIL": "e@example.org"}
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env=env).stdout.strip()
+
+
+def hostile_repository(manuscript, tmp_path) -> tuple[Path, str, Path]:
+    """A manuscript in git whose own config runs a command on ``git status`` (the fsmonitor hook and
+    a clean filter on every file), with an uncommitted edit; its root, HEAD's commit and the marker
+    the command would touch."""
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to make the repository")
+    marker = tmp_path / "ran"
+    root = manuscript(BOOK, {"a.md": DOC})
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "first")
+    commit = _git(root, "rev-parse", "HEAD")
+    with open(root / ".git/config", "a") as config:
+        config.write(f"[core]\n\tfsmonitor = touch {marker}\n[filter \"evil\"]\n\tclean = touch {marker}; cat\n")
+    (root / ".gitattributes").write_text("* filter=evil\n")
+    (root / "a.md").write_text(DOC + "\nAn edit.\n")
+    return root, commit, marker
+
+
+def test_a_proof_runs_no_command_from_the_manuscripts_git_config(manuscript, tmp_path):
+    root, commit, marker = hostile_repository(manuscript, tmp_path)
+    result = proof(root, tmp_path / "out", jobs=1)
+    assert not marker.exists()
+    stamp = json.loads((result.folder / "preflight.json").read_text())["revision"]
+    assert stamp.startswith(commit[:10] + "+")
+
+
+def test_the_revision_shows_edits_and_follows_packed_refs(manuscript, tmp_path):
+    root, commit, marker = hostile_repository(manuscript, tmp_path)
+    first = revision(root)
+    (root / "a.md").write_text(DOC + "\nAnother edit.\n")
+    assert revision(root) != first and revision(root).startswith(commit[:10])
+    # refs packed (as git gc leaves them), written by hand: git itself is not run on this repository
+    (root / ".git/packed-refs").write_text(f"# pack-refs with: peeled fully-peeled sorted\n{commit} refs/heads/main\n")
+    (root / ".git/refs/heads/main").unlink()
+    assert revision(root).startswith(commit[:10]) and not marker.exists()
+
+
+def test_a_git_folder_outside_the_manuscript_is_not_read(manuscript, tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to make the repository")
+    elsewhere = tmp_path / "elsewhere"  # another repository of the machine, whose history is not the book's
+    elsewhere.mkdir()
+    _git(elsewhere, "init", "-q")
+    _git(elsewhere, "commit", "-q", "--allow-empty", "-m", "theirs")
+    root = manuscript(BOOK, {"a.md": DOC})
+    (root / ".git").write_text(f"gitdir: {elsewhere / '.git'}\n")
+    assert revision(root).startswith("sha256:")
+    (root / ".git").unlink()
+    (root / ".git").symlink_to(elsewhere / ".git", target_is_directory=True)
+    assert revision(root).startswith("sha256:")
+    (root / ".git").unlink()
+    shutil.copytree(elsewhere / ".git", root / ".git", symlinks=True)
+    (root / ".git/HEAD").unlink()
+    (root / ".git/HEAD").symlink_to(elsewhere / ".git/HEAD")
+    assert revision(root).startswith("sha256:")
+    (root / ".git/HEAD").unlink()
+    (root / ".git/HEAD").write_text("ref: refs/heads/../../../../elsewhere/.git/HEAD\n")
+    assert revision(root).startswith("sha256:")
