@@ -80,6 +80,16 @@ def book_stylesheet(book: Book) -> Path | None:
     return own if usable_style_file(own, book.root) else None
 
 
+def display_name(path: Path | str) -> str:
+    """A file as the editor names it: relative to the working folder when it is below it, and not
+    resolved, so a link is named as the manuscript names it rather than by its target."""
+    absolute = os.path.abspath(path)
+    try:
+        return str(Path(absolute).relative_to(os.path.abspath(os.getcwd())))
+    except ValueError:
+        return absolute
+
+
 def book_templates(book: Book) -> list[Path]:
     """The book's own templates press may read (``styles/templates/*.j2``), in a stable order."""
     return sorted(p for p in (book_styles(book) / "templates").glob("*.j2") if usable_style_file(p, book.root, MAX_TEMPLATE_BYTES))

@@ -11,9 +11,11 @@ import json
 import os
 import pickle
 import shutil
+import socket
 import subprocess
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,11 +23,13 @@ import pytest
 from pipeline.build import build
 from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic, ManuscriptError
+from pipeline.epub.css import epub_stylesheet
 from pipeline.load import load_book
 from pipeline.model import SourceLoc
 from pipeline.proof.make import proof, revision
 from pipeline.render import Renderer, sandbox
 from pipeline.transforms import apply_transforms
+from tests.epubcheck import epubcheck_messages
 
 DOC = "---\nnumber: 1\ntitle: One\nsource: A source.\ncopyright: © Someone\n---\nText of the first document.\n"
 BOOK = "title: T\nyear: 2025\ndocuments: [a.md]\n"
@@ -296,3 +300,65 @@ def test_a_git_folder_outside_the_manuscript_is_not_read(manuscript, tmp_path):
     (root / ".git/HEAD").unlink()
     (root / ".git/HEAD").write_text("ref: refs/heads/../../../../elsewhere/.git/HEAD\n")
     assert revision(root).startswith("sha256:")
+
+
+# --- the book's CSS in the EPUB ---------------------------------------------------------------
+
+class _Listener:
+    """A local port that counts every connection made to it (and answers none)."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+def test_the_books_css_reaches_neither_the_network_nor_the_machine_in_any_format(manuscript, tmp_path):
+    listener = _Listener()
+    css = (f"@import url(http://127.0.0.1:{listener.port}/x.css);\n"
+           "body { background: url(file:///etc/passwd); font-style: normal }\n"
+           f"@font-face {{ font-family: Remote; src: url(http://127.0.0.1:{listener.port}/f.ttf) }}\n"
+           "p { margin: 0 }\n")
+    root = manuscript(BOOK, {"a.md": DOC, "styles/book.css": css})
+    try:
+        result = build(root, tmp_path / "out")
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    with zipfile.ZipFile(epub) as z:
+        carried = z.read("EPUB/css/custom.css").decode()
+    assert "@import" not in carried and "url(" not in carried and "margin: 0;" in carried
+    assert epubcheck_messages(epub) == []
+    left_out = [(d.code, Path(d.loc.file).name, d.loc.line) for d in result.diagnostics.items if d.code == "W122"]
+    assert left_out == [("W122", "book.css", 1), ("W122", "book.css", 2), ("W122", "book.css", 3)]
+
+
+def test_every_way_css_names_a_url_is_left_out_of_the_epub_and_nothing_else():
+    css = ('@import "y.css" screen;\n'
+           '@media print { p { background-image: image-set("a.png" 1x); color: blue } }\n'
+           "div { background: \\75 rl(file:///etc/passwd) }\n"
+           'p::after { content: "url(not-a-url)" }\n')
+    carried, left_out = epub_stylesheet(css)
+    assert [item.line for item in left_out] == [1, 2, 3]
+    assert "y.css" not in carried and "a.png" not in carried and "passwd" not in carried
+    assert "color: blue" in carried and 'content: "url(not-a-url)"' in carried
+    assert epub_stylesheet("p { margin: 0 }\n") == ("p { margin: 0 }\n", [])

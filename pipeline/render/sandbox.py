@@ -25,7 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import SourceLoc
-from pipeline.styles import MAX_TEMPLATE_BYTES, StyleFileRefused, read_style_file
+from pipeline.styles import MAX_TEMPLATE_BYTES, StyleFileRefused, display_name, read_style_file
 
 #: How long one render of one template may take, in seconds (press's own take milliseconds).
 RENDER_SECONDS = 10.0
@@ -213,14 +213,4 @@ def template_diagnostic(error: BaseException, served: set[str], rendering: str |
     else:
         return None
     file, line = where
-    return Diagnostic(code, SourceLoc(_display(file) if file else "styles/templates", line or 0), message, hint)
-
-
-def _display(file: str) -> str:
-    """A template's file as the editor names it: relative to the working folder when possible."""
-    # not resolved: a template that is a link is named as the manuscript names it
-    path = os.path.abspath(file)
-    try:
-        return str(Path(path).relative_to(os.path.abspath(os.getcwd())))
-    except ValueError:
-        return path
+    return Diagnostic(code, SourceLoc(display_name(file) if file else "styles/templates", line or 0), message, hint)
