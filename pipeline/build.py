@@ -83,7 +83,7 @@ def build(
         try:
             if "epub" in formats:
                 with stage("epub"):
-                    write_epub(insert_page_breaks(book, laid.page_starts, laid.labels), output(f"{book.slug}.epub"))
+                    write_epub(insert_page_breaks(book, laid.page_starts, laid.labels), output(f"{book.slug}.epub"), diags)
         except BaseException:
             binding.abandon()
             raise

@@ -7,6 +7,7 @@ gathered everything it can say, so the editor sees every problem of a manuscript
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, replace
 from typing import Iterable, TextIO
@@ -62,10 +63,30 @@ CODES: dict[str, tuple[str, str]] = {
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
     "W120": (WARNING, "no message catalogue for the book's language: press's own words are English"),
     "W121": (WARNING, "a title too long for the running head, shortened"),
+    "E119": (ERROR, "a template that cannot be rendered: a syntax error, an undefined name, a forbidden operation, too slow or too large"),
+    "W122": (WARNING, "a reference in the book's CSS that the EPUB cannot carry, left out"),
+    "E120": (ERROR, "a file press must read that is not a regular file: a FIFO, a device, a socket or a folder"),
     "E150": (ERROR, "a Word file press cannot import: not a .docx, damaged, protected or empty"),
     "E151": (ERROR, "a Word file without a title (style Title or Heading 1)"),
     "E152": (ERROR, "an imported document whose number or file name the book already has"),
 }
+
+
+#: Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts a terminal
+#: command, CR rewrites the line) and the bidirectional overrides that reorder what is shown.
+#: A message quotes the manuscript, so these are shown as escapes; the newline and the tab,
+#: which press's own messages use, stay as they are.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print on a terminal: every control character as an escape (``\\x1b``)."""
+    return _UNSHOWABLE.sub(_escape, text)
 
 
 @dataclass(frozen=True)
@@ -139,7 +160,7 @@ class Diagnostic:
         hint = f" (hint: {self.hint})" if self.hint else ""
         head = f"{self.loc}: " if self.loc.file else ""
         inside = f"{', '.join(where)}: " if where else ""
-        return f"{head}{self.severity}[{self.code}]: {inside}{self.message}{hint}"
+        return shown(f"{head}{self.severity}[{self.code}]: {inside}{self.message}{hint}")
 
     def as_json(self) -> dict:
         """As preflight.json lists it."""
@@ -156,6 +177,11 @@ class ManuscriptError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+    def __reduce__(self):
+        # Layout workers send their errors back pickled; Exception's own reduction would rebuild
+        # this one from its message, a string, and lose the diagnostics (or fail outright).
+        return (type(self), (self.diagnostics,))
 
 
 class Diagnostics:

@@ -104,9 +104,15 @@ def test_no_import_cycles_between_modules():
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
 
 
+#: Outside the engine, modules that may use one of its libraries, and which: the EPUB reads the
+#: book's CSS with tinycss2 (a CSS parser, no layout) to leave out what an EPUB cannot carry.
+ENGINE_LIBRARIES_ELSEWHERE = {"pipeline.epub.css": {"tinycss2"}}
+
+
 def test_only_the_engine_touches_weasyprint():
     outside = [f"{name} imports {target}" for name, path in _modules().items() if _stage(name) != "engine"
-               for target in _imports(path) if target.split(".")[0] in ENGINE_MODULES]
+               for target in _imports(path) if target.split(".")[0] in ENGINE_MODULES
+               and target.split(".")[0] not in ENGINE_LIBRARIES_ELSEWHERE.get(name, set())]
     assert not outside, "\n".join(outside)
 
 

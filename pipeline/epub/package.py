@@ -18,12 +18,14 @@ from ebooklib import epub
 from lxml import etree
 
 from pipeline.clock import build_time
+from pipeline.diagnostics import Diagnostics
 from pipeline.epub.cover import cover_image
+from pipeline.epub.css import epub_stylesheet
 from pipeline.epub.fonts import subset_font
-from pipeline.model import Book, Figure, walk_blocks
+from pipeline.model import Book, Figure, SourceLoc, walk_blocks
 from pipeline.render import Renderer
 from pipeline.render.html import chapter_file, epub_image_file, page_breaks
-from pipeline.styles import font_files, stylesheet_paths
+from pipeline.styles import book_stylesheet, display_name, font_files, read_style_file, stylesheet_paths
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
 #: A printed page's marker as the chapters' XHTML carries it (``render.inline.page_break``).
@@ -42,18 +44,22 @@ def identifier(book: Book) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def write_epub(book: Book, target: Path) -> None:
-    """Write ``book`` (its printed pages marked in it, when it has them) as an EPUB 3 into ``target``."""
+def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> None:
+    """Write ``book`` (its printed pages marked in it, when it has them) as an EPUB 3 into ``target``;
+    what the EPUB leaves out of the book's own CSS is reported into ``diags`` (W122)."""
     renderer = Renderer(book)
     # press's layers keep their names; the book's own book.css comes last as custom.css
-    sheets = {f"css/{name}": path for name, path in zip((*EPUB_CSS, "custom.css"), stylesheet_paths(book, EPUB_CSS))}
+    sheets = {f"css/{name}": path.read_bytes() for name, path in zip(EPUB_CSS, stylesheet_paths(book, EPUB_CSS))}
+    own = book_stylesheet(book)
+    if own is not None:
+        sheets["css/custom.css"] = custom_css(own, book.root, diags if diags is not None else Diagnostics())
     stylesheets = list(sheets)
     eb = epub.EpubBook()
     figures = _figures(book)
     _metadata(eb, book, list(figures.values()), renderer.words("accessibility_summary"))
 
-    for i, (name, path) in enumerate(sheets.items()):
-        eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=path.read_bytes()))
+    for i, (name, css) in enumerate(sheets.items()):
+        eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=css))
 
     xhtml = "application/xhtml+xml"
     image, media = cover_image(book, renderer.words)
@@ -98,6 +104,16 @@ def write_epub(book: Book, target: Path) -> None:
         _repack(tmp, target, build_time(book), book.language)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def custom_css(path: Path, root: Path, diags: Diagnostics) -> bytes:
+    """The book's ``book.css`` (confined, as the loader checked it) as the EPUB carries it."""
+    text = read_style_file(path, root).decode("utf-8")
+    carried, left_out = epub_stylesheet(text)
+    for item in left_out:
+        diags.add("W122", SourceLoc(display_name(path), item.line), f"{item.what} is left out of the EPUB's copy of book.css",
+                  "an EPUB carries no files a stylesheet names: no web addresses, no files of the machine")
+    return carried.encode("utf-8")
 
 
 def _figures(book: Book) -> dict[str, Figure]:

@@ -25,7 +25,7 @@ from pipeline.layout.context import LayoutJob
 from pipeline.layout.parts import lay_out_part
 from pipeline.layout.plan import FRONT, PartLayout, PartTask, cited_anchors, document_folios, document_of
 from pipeline.model import Book, Figure, walk_blocks
-from pipeline.styles import TEMPLATES, book_styles, font_files, stylesheet_paths
+from pipeline.styles import TEMPLATES, book_templates, font_files, stylesheet_paths
 
 MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost always enough
 
@@ -166,7 +166,7 @@ class PartScheduler:
 
 def _files(book: Book, profile: Path | None) -> list[Path]:
     """The files every part's HTML and layout come from: templates, stylesheets, fonts, the profile."""
-    templates = sorted(TEMPLATES.glob("*.j2")) + sorted((book_styles(book) / "templates").glob("*.j2"))
+    templates = sorted(TEMPLATES.glob("*.j2")) + book_templates(book)
     files = templates + stylesheet_paths(book, PRINT_PART.layers) + font_files()
     return files + ([profile] if profile else [])
 

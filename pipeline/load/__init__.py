@@ -17,6 +17,7 @@ from pipeline.load.markdown import LANGUAGE_TAG as _LANGUAGE_TAG
 from pipeline.load.markdown import make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
+from pipeline.load.stylefiles import check_styles
 from pipeline.load.text import read_text, resolve, why_unreadable
 from pipeline.load.yamlnodes import compose, read_mapping
 from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc
@@ -59,6 +60,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         diags.add("E108", year.loc, f"year {year.value} is not a year of publication", "write it in four digits, e.g. 2025")
     parser = make_parser(language)
     documents, complete = _load_documents(root, meta["documents"].value, parser, language, diags)
+    check_styles(root, diags, _display)
 
     def opt(key: str):
         return meta[key].value if key in meta else None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import subprocess
 import tempfile
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -26,6 +24,7 @@ from pipeline.load import load_book
 from pipeline.model import Book
 from pipeline.proof.drift import citations, drift, read_pages
 from pipeline.proof.preflight import model_findings, placed_in_document, signature_findings
+from pipeline.proof.revision import revision
 from pipeline.proof.sheet import DPI, findings_by_page, render_pages, spreads
 from pipeline.render import Renderer
 from pipeline.render.html import ProofStamp
@@ -42,21 +41,6 @@ class ProofResult:
     findings: list[Diagnostic] = field(default_factory=list)
     drift: list[dict] | None = None
     pages: int = 0
-
-
-def revision(root: Path) -> str:
-    """The manuscript's git short hash when it is in git, else a hash of its files."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10)
-        if out.returncode == 0 and out.stdout.strip():
-            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=10)
-            return out.stdout.strip() + ("+edits" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        pass
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return "sha256:" + digest.hexdigest()[:10]
 
 
 def _prepare(book_dir: Path, diags: Diagnostics) -> Book:
@@ -129,8 +113,8 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     if moved is not None:
         write_json(folder / "drift.json", {"revision": stamp.revision, "moved": moved}, indent=2)
     offset = media_bleed(book, PROOF_LAYER)  # trim's top-left corner in the image
-    html = renderer.env.get_template("proof.html.j2").render(
-        book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
+    html = renderer.render(
+        "proof.html.j2", book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
         by_page=findings_by_page(findings), drift=moved, offset=offset, zoom=SHEET_ZOOM, scale=SHEET_ZOOM * DPI / 72,
     )
     atomic_write(folder / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))

@@ -1,7 +1,8 @@
 """Jinja2 rendering of the book model into the print HTML and the EPUB's XHTML files.
 
 Templates are looked up in the book's own ``styles/templates`` first, then in press's, so a
-press can override one block of one template. Autoescape is on and undefined names fail.
+press can override one block of one template. Autoescape is on and undefined names fail. Every
+template runs sandboxed and bounded (``sandbox.py``): a book's template is a program from outside.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import jinja2
 
 from pipeline.clock import build_time
+from pipeline.diagnostics import ManuscriptError
 from pipeline.hashing import file_hash
 from pipeline.model import (
     BlockQuote,
@@ -32,7 +34,8 @@ from pipeline.model import (
 )
 from pipeline.render.inline import InlineRenderer, lang_attributes, page_anchor
 from pipeline.render.running import running_head
-from pipeline.styles import TEMPLATES, book_styles
+from pipeline.render.sandbox import MAX_OUTPUT_CHARS, TemplateFolders, TemplateSandbox, template_diagnostic
+from pipeline.styles import STYLES, TEMPLATES, book_styles
 from pipeline.words import Words
 
 
@@ -149,9 +152,10 @@ class Renderer:
 
     def __init__(self, book: Book):
         self.book = book
-        search = [book_styles(book) / "templates", TEMPLATES]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+        # The book's templates first (each confined to the manuscript), then press's own.
+        self.templates = TemplateFolders([(book_styles(book) / "templates", book.root), (TEMPLATES, STYLES)])
+        self.env = TemplateSandbox(
+            loader=self.templates,
             # HTML and XHTML are escaped; the page geometry stylesheet is CSS, not markup.
             autoescape=lambda name: not (name or "").endswith(".css.j2"),
             undefined=jinja2.StrictUndefined,
@@ -171,6 +175,18 @@ class Renderer:
         self.env.globals.update(typeface=TYPEFACE, note_inlines=note_inlines, image_src=image_src, t=self.words.markup,
                                 running=self.running, lang_attributes=lang_attributes)
 
+    def render(self, name: str, limit: int = MAX_OUTPUT_CHARS, /, **context) -> str:
+        """The template ``name`` rendered with ``context``, bounded (``render/sandbox.py``); a
+        template that cannot be read or rendered raises ``ManuscriptError`` placed at its line."""
+        try:
+            template = self.env.get_template(name)
+            return self.env.render_bounded(template, context, limit)
+        except Exception as error:
+            problem = template_diagnostic(error, self.templates.served, name)
+            if problem is None:
+                raise
+            raise ManuscriptError([problem]) from None
+
     def inline_renderer(self, target: str, doc: Document, page_of=None) -> InlineRenderer:
         notes = {n.number: note_inlines(n) for n in doc.footnotes}
         href = self._print_href if target == "print" else self._epub_href
@@ -189,10 +205,14 @@ class Renderer:
     def print_html(self, part: Part | None = None) -> str:
         """The book as one HTML document for WeasyPrint, or one ``part`` of it."""
         page_of = part.pages.get if part is not None else None
-        return self.env.get_template("book.html.j2").render(
+        documents = self.book.documents if part is None else part.documents
+        # a document is at most 500,000 characters of Markdown: its HTML may take that much room
+        return self.render(
+            "book.html.j2",
+            MAX_OUTPUT_CHARS * (1 + len(documents)),
             book=self.book,
             with_front=part is None or part.front,
-            documents=self.book.documents if part is None else part.documents,
+            documents=documents,
             pages=part.pages if part is not None else {},
             inline_renderer=lambda doc: self.inline_renderer("print", doc, page_of),
             created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -200,7 +220,7 @@ class Renderer:
 
     def folio_layer_html(self, run: LayerRun, proof: ProofStamp | None = None) -> str:
         """The skeleton of one run of the bound book: empty pages, grouped and broken as the book's."""
-        html = self.env.get_template("folio-layer.html.j2").render(book=self.book, run=run, proof=proof)
+        html = self.render("folio-layer.html.j2", book=self.book, run=run, proof=proof)
         return html.rstrip("\n")
 
     def page_css(self, **geometry) -> str:
@@ -208,7 +228,7 @@ class Renderer:
         # The outline names a document as its catalogue entry does: "Document No. 12: Title".
         label = self.words.messages["document_titled"].replace("{document}", self.words.messages["document"])
         outline = css_content(label, {"number": "attr(data-number)", "title": "content(text)"})
-        return self.env.get_template("page.css.j2").render(page_word=css_string(self.words("page")), margins=MARGINS,
+        return self.render("page.css.j2", page_word=css_string(self.words("page")), margins=MARGINS,
                                                            outline_label=outline, **geometry)
 
     def running(self, title: str) -> str:
@@ -217,15 +237,16 @@ class Renderer:
 
     def chapter_xhtml(self, doc: Document, stylesheets: list[str]) -> str:
         """One document as an EPUB content file."""
-        return self.env.get_template("chapter.xhtml.j2").render(
+        return self.render(
+            "chapter.xhtml.j2",
             book=self.book, doc=doc, r=self.inline_renderer("epub", doc), stylesheets=stylesheets
         )
 
     def cover_xhtml(self, image: str) -> str:
-        return self.env.get_template("cover.xhtml.j2").render(book=self.book, image=image)
+        return self.render("cover.xhtml.j2", book=self.book, image=image)
 
     def front_xhtml(self, stylesheets: list[str]) -> str:
-        return self.env.get_template("front.xhtml.j2").render(book=self.book, stylesheets=stylesheets)
+        return self.render("front.xhtml.j2", book=self.book, stylesheets=stylesheets)
 
     def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str],
                   markers: set[str] | None = None) -> str:
@@ -233,7 +254,8 @@ class Renderer:
         ids the chapters really hold), so that no entry ever points at a marker that is not there."""
         pages = [(label, doc.number) for doc, label in page_breaks(self.book)
                  if markers is None or page_anchor(label) in markers]
-        return self.env.get_template("nav.xhtml.j2").render(
+        return self.render(
+            "nav.xhtml.j2",
             book=self.book,
             front_file=front_file,
             chapter_files=chapter_files,

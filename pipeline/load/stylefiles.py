@@ -1,0 +1,73 @@
+"""The book's own styles (``styles/book.css``, ``styles/templates/``), checked as it is loaded.
+
+They come from the manuscript, so they are confined as its documents and images are: a file
+that is a link leading outside the manuscript (``book.css`` → ``/etc/passwd``, which the EPUB
+would carry), that is not a regular file (a FIFO would hang the build), that is too large or not
+UTF-8 is reported at the file, and the build stops before anything reads it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from pipeline.diagnostics import Diagnostics
+from pipeline.model import SourceLoc
+from pipeline.styles import MAX_STYLESHEET_BYTES, MAX_TEMPLATE_BYTES, StyleFileRefused, read_style_file
+
+#: A templates folder holds a dozen files; more is not a templates folder.
+MAX_TEMPLATE_FILES = 500
+
+
+def check_styles(root: Path, diags: Diagnostics, display_path: Callable[[Path], str]) -> None:
+    """Report every file of ``root/styles`` that press would read and may not (E116, E120, E115, E119, E113)."""
+    def display(path: Path) -> str:  # a link is named as the manuscript names it, not by its target
+        return str(Path(display_path(path.parent)) / path.name)
+
+    folder = root / "styles"
+    if not os.path.lexists(folder):
+        return
+    if not _inside(folder, root):
+        diags.add("E116", SourceLoc(display(folder)), "the styles folder leads outside the manuscript folder",
+                  "keep the book's styles inside it")
+        return
+    wanted: list[tuple[Path, int, str]] = []
+    if os.path.lexists(folder / "book.css"):
+        wanted.append((folder / "book.css", MAX_STYLESHEET_BYTES, "E115"))
+    templates = folder / "templates"
+    if os.path.lexists(templates):
+        if not _inside(templates, root):
+            diags.add("E116", SourceLoc(display(templates)), "the templates folder leads outside the manuscript folder",
+                      "keep the book's templates inside it")
+            return
+        if templates.is_dir():
+            wanted.extend((path, MAX_TEMPLATE_BYTES, "E119") for path in _files(templates))
+    for path, limit, too_large in wanted:
+        try:
+            read_style_file(path, root, limit, too_large).decode("utf-8")
+        except StyleFileRefused as refused:
+            diags.add(refused.code, SourceLoc(display(path), 1), refused.message,
+                      "copy the file itself into the manuscript" if refused.code == "E116" else None)
+        except UnicodeDecodeError as error:
+            diags.add("E113", SourceLoc(display(path), 1), f"'{path.name}' is not UTF-8 text ({error.reason} at byte {error.start})",
+                      "save it as UTF-8")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _files(folder: Path) -> list[Path]:
+    """Everything in ``folder`` and its subfolders that is not a folder (links are not followed into
+    folders: a linked folder is itself reported), in a stable order and no more than a sane number."""
+    out: list[Path] = []
+    for here, folders, names in os.walk(folder):
+        folders.sort()
+        base = Path(here)
+        out.extend(base / name for name in sorted(names))
+        # a link to a folder is listed by os.walk as a folder and not entered: report it as a file
+        out.extend(base / name for name in folders if (base / name).is_symlink())
+        if len(out) > MAX_TEMPLATE_FILES:
+            break
+    return out[:MAX_TEMPLATE_FILES]
