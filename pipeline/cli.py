@@ -16,6 +16,7 @@ from pipeline.intake import import_word
 from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
 from pipeline.progress import describe, lines, reporter
+from pipeline.proof.corrections import read_corrections
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
@@ -87,6 +88,11 @@ def make_parser() -> argparse.ArgumentParser:
     im.add_argument("--number", type=_jobs, default=None, metavar="N", help="its number (default: one more than the highest)")
     im.add_argument("--dry-run", action="store_true", help="print the document and the report; change nothing")
     im.add_argument("--out", default="dist", type=Path, help="where the report goes, as DIR/imports/<number>.json")
+
+    co = commands.add_parser("corrections", help="a proof-reader's marks on the proof PDF, each at its manuscript line")
+    co.add_argument("marked", type=Path, help="the marked copy of the proof PDF")
+    co.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
+    co.add_argument("--out", default="dist", type=Path, help="the folder press proof wrote into (default: dist)")
 
     li = commands.add_parser("licences", help="the licences of press and of every package it runs with")
     li.add_argument("--markdown", action="store_true", help="as LICENCES.md (press licences --markdown > LICENCES.md)")
@@ -226,6 +232,19 @@ def _import(args, progress) -> int:
     return EXIT_OK
 
 
+def _corrections(args, progress) -> int:
+    found, round_ = read_corrections(args.marked, args.out, args.book_dir)
+    for correction in found:
+        print(correction.format())
+    target = args.out / "proof" / "corrections.json"
+    write_json_report(target, {"marked": str(args.marked), "revision": round_.revision,
+                               "corrections": [c.as_json() for c in found]}, indent=2)
+    changed = sum(c.changed_since for c in found)
+    print(f"press: {len(found)} correction(s) from the proof of revision {round_.revision}"
+          + (f"; {changed} where the text has changed since" if changed else "") + f"; written to {target}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _licences(args, progress) -> int:
     found = components()
     if args.markdown:
@@ -257,4 +276,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections}

@@ -69,6 +69,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E150": (ERROR, "a Word file press cannot import: not a .docx, damaged, protected or empty"),
     "E151": (ERROR, "a Word file without a title (style Title or Heading 1)"),
     "E152": (ERROR, "an imported document whose number or file name the book already has"),
+    "E153": (ERROR, "a marked PDF that is not a proof of this book press made"),
 }
 
 

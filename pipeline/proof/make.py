@@ -25,6 +25,7 @@ from pipeline.model import Book
 from pipeline.proof.drift import citations, drift, read_pages
 from pipeline.proof.preflight import model_findings, placed_in_document, signature_findings
 from pipeline.proof.revision import revision
+from pipeline.proof.rounds import record_round
 from pipeline.proof.sheet import DPI, findings_by_page, render_pages, spreads
 from pipeline.render import Renderer
 from pipeline.render.html import ProofStamp
@@ -101,6 +102,7 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
     atomic_write(pdf_path, partial(bind, laid.parts, [p.print_pdf for p in laid.parts], laid.layer.print_pdfs, laid.plan,
                                    laid.front_pages, tagged=False, object_streams=True))
 
+    record_round(folder, book, stamp.revision, pdf_path)  # so that marks made on this proof can be read back
     progress(Note("proof sheet: rendering pages"))
     images = render_pages(pdf_path, folder / "pages", laid.labels)
     previous = read_pages(folder / "pages.json")

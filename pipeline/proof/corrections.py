@@ -1,0 +1,233 @@
+"""``press corrections MARKED.pdf``: a proof-reader's marks on a proof, followed back to the manuscript.
+
+Each proof round records what is needed to read marks made on it later (``rounds.py``): the
+proof PDF's document id, the manuscript's documents as they were, and where each paragraph was
+written. A marked copy keeps the proof's document id (Acrobat, Preview, Okular and pdf.js all
+keep the first half of ``/ID``), so the round it was made from is found without trusting its
+file name. For every annotation: its page label; the paragraph it falls in, from the proof's own
+named destinations (the paragraph whose start stands nearest above the mark); the words under
+it, read with PDFium from its quad points or rectangle; and the line and column in the
+manuscript file where those words are written, in the manuscript of that round.
+
+Quad points are read as corner sets, whatever their order: Acrobat and pdf.js write each quad
+top-left, top-right, bottom-left, bottom-right; Preview writes bottom-left first and goes round;
+a box from the four points' extremes serves all three.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+
+from pipeline.diagnostics import Diagnostic, ManuscriptError
+from pipeline.model import SourceLoc
+from pipeline.proof.rounds import Round, find_round
+
+#: The marks a proof-reader makes, by PDF annotation subtype: (code, what the editor reads).
+KINDS: dict[str, tuple[str, str]] = {
+    "/StrikeOut": ("C01", "strike"),
+    "/Highlight": ("C02", "highlight"),
+    "/Underline": ("C03", "underline"),
+    "/Squiggly": ("C04", "squiggle"),
+    "/Text": ("C05", "note"),
+    "/Caret": ("C06", "insert"),
+    "/FreeText": ("C08", "text box"),
+    "/Ink": ("C09", "ink"),
+}
+REPLACE = ("C07", "replace")  # a strike-out carrying a note: strike these words, put the note's in
+#: Marks larger than this many words are read as "this passage", quoted by their first words.
+QUOTED_WORDS = 12
+_ANCHOR = re.compile(r"doc\d+-(?:p|h)\d+")
+
+
+@dataclass
+class Correction:
+    """One mark: where it is in the proof and in the manuscript, what it covers and what it says."""
+
+    code: str
+    kind: str
+    page: str
+    paragraph: str | None
+    words: str
+    note: str
+    file: str | None
+    line: int | None
+    column: int | None
+    box: tuple[float, float, float, float]
+    on_text: bool
+    changed_since: bool = False
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}: " if self.file else ""
+        place = ", ".join(x for x in (f"p. {self.page}", self.paragraph or "no paragraph") if x)
+        words = f' "{self.words}"' if self.words else ""
+        note = f' — "{self.note}"' if self.note else ""
+        after = "" if self.on_text else " (on no text: the nearest paragraph)"
+        changed = " (the text has changed since this proof)" if self.changed_since else ""
+        return f"{where}correction[{self.code}] {place}: {self.kind}{words}{note}{after}{changed}"
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def _refuse(path: Path, message: str, hint: str | None = None) -> ManuscriptError:
+    return ManuscriptError([Diagnostic("E153", SourceLoc(str(path)), message, hint)])
+
+
+def read_corrections(marked: Path, out_dir: Path, book_dir: Path) -> tuple[list[Correction], Round]:
+    """The marks on ``marked``, a copy of a proof (or print or screen PDF) built into ``out_dir``."""
+    marked = Path(marked)
+    try:
+        pdf = pikepdf.open(marked)
+    except (pikepdf.PdfError, OSError) as exc:
+        raise _refuse(marked, f"this is not a PDF press can read: {exc}") from None
+    with pdf:
+        ids = pdf.trailer.get("/ID")
+        first_id = bytes(ids[0]).hex() if isinstance(ids, pikepdf.Array) and len(ids) else ""
+        found = find_round(Path(out_dir) / "proof", first_id)
+        if found is None:
+            raise _refuse(marked, "this PDF is not a proof of this book made into " + str(out_dir),
+                          "mark up the proof PDF that press proof wrote (DIR/proof/*-proof.pdf), or give --out its folder")
+        destinations = _destinations(pdf)
+        labels = [str(page.label) for page in pdf.pages]
+        annotations = [(index, annot) for index, page in enumerate(pdf.pages) for annot in page.get("/Annots", ())]
+        # A reply (a note on a note, /IRT) belongs to the mark it answers; pop-ups are only windows.
+        marks = [(index, a) for index, a in annotations if a.get("/Subtype") in KINDS and "/IRT" not in a]
+        replies = {a.IRT.objgen: a for _, a in annotations if "/IRT" in a}
+        document = pypdfium2.PdfDocument(str(marked))
+        try:
+            out = [_read_mark(document, index, annot, replies, labels, destinations, found, Path(book_dir)) for index, annot in marks]
+        finally:
+            document.close()
+    return out, found
+
+
+def _destinations(pdf: pikepdf.Pdf) -> dict[int, list[tuple[float, str]]]:
+    """Paragraph and heading ids by page index: (top of the paragraph, id), top first."""
+    by_page: dict[int, list[tuple[float, str]]] = {}
+    if "/Names" not in pdf.Root or "/Dests" not in pdf.Root.Names:
+        return by_page
+    pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    for name, dest in pikepdf.NameTree(pdf.Root.Names.Dests).items():
+        if not _ANCHOR.fullmatch(name) or not isinstance(dest, pikepdf.Array) or len(dest) < 4:
+            continue
+        index = pages.get(dest[0].objgen)
+        top = dest[3]
+        if index is not None and isinstance(top, (int, float, Decimal)):
+            by_page.setdefault(index, []).append((float(top), name))
+    for entries in by_page.values():
+        entries.sort(reverse=True)
+    return by_page
+
+
+def _box(annot: pikepdf.Dictionary) -> tuple[float, float, float, float]:
+    """The mark's box (left, bottom, right, top): its quad points' extremes, else its rectangle."""
+    quads = [float(v) for v in annot.get("/QuadPoints", ())]
+    if len(quads) >= 8:
+        xs, ys = quads[0::2], quads[1::2]
+        return min(xs), min(ys), max(xs), max(ys)
+    if "/InkList" in annot:
+        points = [float(v) for stroke in annot.InkList for v in stroke]
+        if points:
+            return min(points[0::2]), min(points[1::2]), max(points[0::2]), max(points[1::2])
+    left, bottom, right, top = (float(v) for v in annot.Rect)
+    return min(left, right), min(bottom, top), max(left, right), max(bottom, top)
+
+
+def _quads(annot: pikepdf.Dictionary) -> list[tuple[float, float, float, float]]:
+    quads = [float(v) for v in annot.get("/QuadPoints", ())]
+    out = []
+    for i in range(0, len(quads) - 7, 8):
+        xs, ys = quads[i:i + 8:2], quads[i + 1:i + 8:2]
+        out.append((min(xs), min(ys), max(xs), max(ys)))
+    return out or [_box(annot)]
+
+
+def _text(value) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _words_under(page: pypdfium2.PdfPage, annot: pikepdf.Dictionary, subtype: str) -> str:
+    """The words a mark covers; for a note or caret, the word it points at."""
+    textpage = page.get_textpage()
+    try:
+        if subtype in ("/Text", "/Caret"):
+            left, bottom, right, top = _box(annot)
+            # a caret stands between two words; a note's icon hangs from the point clicked
+            x, y = ((left + right) / 2, (bottom + top) / 2) if subtype == "/Caret" else (left, top)
+            index = textpage.get_index(x, y, 12, 12)
+            if index is None or index < 0:
+                return ""
+            text = textpage.get_text_range()
+            start = index
+            while start > 0 and text[start - 1].isalnum():
+                start -= 1
+            end = index
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            return text[start:end]
+        text = textpage.get_text_range()
+        boxes = [textpage.get_charbox(i) for i in range(min(len(text), textpage.count_chars()))]
+        pieces = []
+        for left, bottom, right, top in _quads(annot):
+            # A character is under the mark when its middle is; characters far taller than the
+            # marked line (the proof's PROOF mark beneath the text) are not the text.
+            tall = 2.5 * (top - bottom)
+            chosen = [i for i, (x0, b, x1, t) in enumerate(boxes)
+                      if left <= (x0 + x1) / 2 <= right and bottom <= (b + t) / 2 <= top and t - b <= tall]
+            if chosen:
+                pieces.append(text[chosen[0]:chosen[-1] + 1] if _contiguous(chosen, text) else "".join(text[i] for i in chosen))
+        return _joined(" ".join(pieces))
+    finally:
+        textpage.close()
+
+
+def _contiguous(chosen: list[int], text: str) -> bool:
+    """Whether the chosen characters run on in the text but for spaces (which have no box of their own)."""
+    return all(text[i].isspace() for i in range(chosen[0], chosen[-1] + 1) if i not in set(chosen))
+
+
+def _joined(text: str) -> str:
+    """PDF text as one line: hyphens that broke a word at a line end joined, soft hyphens gone."""
+    text = text.replace("\x02", "-").replace("\xad", "")
+    text = re.sub(r"(\w)-\s*[\r\n]+\s*(\w)", r"\1\2", text)
+    return " ".join(text.split())
+
+
+def _paragraph_at(destinations: dict[int, list[tuple[float, str]]], index: int, middle: float) -> str | None:
+    """The paragraph whose start stands nearest above ``middle`` on the page, or the last one begun before it."""
+    above = [name for start, name in destinations.get(index, ()) if start >= middle]  # top first
+    if above:
+        return above[-1]
+    for page in range(index - 1, -1, -1):
+        if destinations.get(page):
+            return destinations[page][-1][1]
+    return None
+
+
+def _read_mark(document, index: int, annot: pikepdf.Dictionary, replies: dict, labels: list[str],
+               destinations: dict, found: Round, book_dir: Path) -> Correction:
+    subtype = str(annot.Subtype)
+    code, kind = KINDS[subtype]
+    note = _text(annot.get("/Contents"))
+    reply = replies.get(annot.objgen)
+    if reply is not None and not note:
+        note = _text(reply.get("/Contents"))
+    if subtype == "/StrikeOut" and note:
+        code, kind = REPLACE
+    box = _box(annot)
+    words = _words_under(document[index], annot, subtype) if subtype != "/FreeText" else ""
+    paragraph = _paragraph_at(destinations, index, box[3] if subtype == "/Text" else (box[1] + box[3]) / 2)
+    on_text = bool(words)
+    quoted = words if len(words.split()) <= QUOTED_WORDS else " ".join(words.split()[:QUOTED_WORDS]) + " …"
+    file = line = column = None
+    changed = False
+    if paragraph and paragraph in found.blocks:
+        file, line, column, changed = found.locate(paragraph, words, book_dir)
+    return Correction(code, kind, labels[index], paragraph, quoted, note, file, line, column,
+                      tuple(round(v, 1) for v in box), on_text, changed)  # type: ignore[arg-type]

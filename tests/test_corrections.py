@@ -1,0 +1,148 @@
+"""press corrections: a proof-reader's marks, made as Acrobat, Preview and pdf.js make them, each at its manuscript line."""
+
+from __future__ import annotations
+
+import json
+
+import pikepdf
+import pypdfium2
+import pytest
+from pikepdf import Array, Dictionary, Name, String
+
+from pipeline.cli import main
+from pipeline.diagnostics import ManuscriptError
+from pipeline.proof.corrections import read_corrections
+from pipeline.proof.make import proof
+
+BOOK = "title: Marks\nlanguage: en\ncopyright: © Test\ndocuments: [documents/03-memo.md]\n"
+MEMO = """\
+---
+number: 3
+title: A Memo
+speakers: [Ames, Bode]
+source: "Source: Archive, box 1."
+---
+Ames: The the master is to be brought before a court.
+
+Bode: We regard the boarding as "disproportionate" -- and say so.
+
+A third paragraph with a misspelt wrod in it.
+"""
+
+
+def _boxes(page: pypdfium2.PdfPage, words: str) -> list[tuple[float, float, float, float]]:
+    """The boxes of each character of the first occurrence of ``words`` on the page."""
+    textpage = page.get_textpage()
+    searcher = textpage.search(words, match_case=True)
+    found = searcher.get_next()
+    assert found, words
+    start, count = found
+    return [textpage.get_charbox(i) for i in range(start, start + count)]
+
+
+def _quad(boxes, order="acrobat") -> list[float]:
+    left, bottom = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, top = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    if order == "acrobat":  # top-left, top-right, bottom-left, bottom-right (pdf.js too)
+        return [left, top, right, top, left, bottom, right, bottom]
+    return [left, bottom, right, bottom, right, top, left, top]  # Preview: counter-clockwise from bottom-left
+
+
+def _mark(pdf, page, subtype, quad=None, rect=None, contents=None, **extra):
+    xs, ys = (quad[0::2], quad[1::2]) if quad else ((rect[0], rect[2]), (rect[1], rect[3]))
+    annot = Dictionary(Type=Name.Annot, Subtype=Name("/" + subtype), Rect=Array([min(xs), min(ys), max(xs), max(ys)]), **extra)
+    if quad:
+        annot.QuadPoints = Array(quad)
+    if contents:
+        annot.Contents = String(contents)
+    annot = pdf.make_indirect(annot)
+    if "/Annots" not in page.obj:
+        page.obj.Annots = Array()
+    page.obj.Annots.append(annot)
+    return annot
+
+
+@pytest.fixture(scope="module")
+def proofed(tmp_path_factory):
+    from tests.conftest import write_manuscript
+
+    tmp = tmp_path_factory.mktemp("marks")
+    root = write_manuscript(tmp / "book", BOOK, {"documents/03-memo.md": MEMO})
+    proof(root, tmp / "out")
+    return root, tmp / "out", next((tmp / "out" / "proof").glob("*-proof.pdf"))
+
+
+def _marked(proof_pdf, target):
+    document = pypdfium2.PdfDocument(str(proof_pdf))
+    index = next(i for i in range(len(document)) if "misspelt" in document[i].get_textpage().get_text_range())
+    page = document[index]
+    the_the, boarding = _boxes(page, "The the"), _boxes(page, "boarding")
+    dispro, wrod, court = _boxes(page, "disproportionate"), _boxes(page, "wrod"), _boxes(page, "court")
+    third, said = _boxes(page, "third paragraph"), _boxes(page, "say so")
+    with pikepdf.open(proof_pdf) as pdf:
+        p = pdf.pages[index]
+        _mark(pdf, p, "StrikeOut", _quad(the_the), contents="delete repeated word")
+        _mark(pdf, p, "Highlight", _quad(boarding, "preview"), contents="check the term")
+        _mark(pdf, p, "Underline", _quad(dispro))
+        _mark(pdf, p, "Squiggly", _quad(wrod, "preview"))
+        c = court[0]
+        note = _mark(pdf, p, "Text", rect=[c[0], c[3] - 20, c[0] + 20, c[3]], contents="a court, or the court?")
+        _mark(pdf, p, "Popup", rect=[300, 300, 400, 400], Parent=note)
+        s = said[0]
+        _mark(pdf, p, "Caret", rect=[s[0] - 3, s[1], s[0] + 3, s[3]], contents="we ")
+        _mark(pdf, p, "FreeText", rect=[2, 2, 40, 20], contents="margin note")
+        xs = [b[0] for b in third] + [b[2] for b in third]
+        ys = [b[1] for b in third] + [b[3] for b in third]
+        _mark(pdf, p, "Ink", rect=[min(xs), min(ys), max(xs), max(ys)],
+              InkList=Array([Array([min(xs), min(ys), max(xs), min(ys), max(xs), max(ys), min(xs), max(ys)])]))
+        pdf.save(target)
+    return target
+
+
+def test_each_kind_of_mark_is_followed_to_its_manuscript_line(proofed, tmp_path, capsys):
+    root, out, proof_pdf = proofed
+    marked = _marked(proof_pdf, tmp_path / "marked.pdf")
+    assert main(["corrections", str(marked), str(root), "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    memo = str(root / "documents/03-memo.md")
+    expected = [
+        f'{memo}:7:7: correction[C07] p. 1, doc3-p1: replace "The the" — "delete repeated word"',
+        f'{memo}:9:21: correction[C02] p. 1, doc3-p2: highlight "boarding" — "check the term"',
+        f'{memo}:9:34: correction[C03] p. 1, doc3-p2: underline "disproportionate"',
+        f'{memo}:11:35: correction[C04] p. 1, doc3-p3: squiggle "wrod"',
+        f'{memo}:7:48: correction[C05] p. 1, doc3-p1: note "court" — "a court, or the court?"',
+        f'{memo}:9:59: correction[C06] p. 1, doc3-p2: insert "say" — "we"',
+    ]
+    for line in expected:
+        assert line in lines, "\n".join(lines)
+    assert any("correction[C08]" in x and "(on no text: the nearest paragraph)" in x for x in lines)
+    assert any(x.startswith(f"{memo}:11:3: correction[C09]") and '"third paragraph' in x for x in lines), lines
+    data = json.loads((out / "proof" / "corrections.json").read_text())
+    assert len(data["corrections"]) == 8 and not any(c["changed_since"] for c in data["corrections"])
+
+
+def test_marks_on_an_older_round_keep_their_place_and_say_the_text_changed(proofed, tmp_path):
+    root, out, proof_pdf = proofed
+    marked = _marked(proof_pdf, tmp_path / "marked.pdf")
+    memo = root / "documents/03-memo.md"
+    original = memo.read_text()
+    try:
+        memo.write_text(original.replace("Ames: The the master", "Ames: The master"))
+        found, _ = read_corrections(marked, out, root)
+        strike = next(c for c in found if c.code == "C07")
+        assert (strike.line, strike.column, strike.changed_since) == (7, 7, True)
+        assert not next(c for c in found if c.code == "C04").changed_since
+    finally:
+        memo.write_text(original)
+
+
+def test_a_pdf_that_is_not_a_proof_of_this_book_is_refused(proofed, tmp_path):
+    root, out, _ = proofed
+    other = tmp_path / "other.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(other)
+    for bad in (other, tmp_path / "missing.pdf"):
+        with pytest.raises(ManuscriptError) as caught:
+            read_corrections(bad, out, root)
+        assert caught.value.diagnostics[0].code == "E153"
