@@ -16,7 +16,7 @@ from pipeline.intake import import_word
 from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
 from pipeline.progress import describe, lines, reporter
-from pipeline.proof.corrections import read_corrections
+from pipeline.proof.corrections import write_corrections
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
@@ -233,15 +233,13 @@ def _import(args, progress) -> int:
 
 
 def _corrections(args, progress) -> int:
-    found, round_ = read_corrections(args.marked, args.out, args.book_dir)
+    found, round_, written = write_corrections(args.marked, args.book_dir, args.out)
     for correction in found:
         print(correction.format())
-    target = args.out / "proof" / "corrections.json"
-    write_json_report(target, {"marked": str(args.marked), "revision": round_.revision,
-                               "corrections": [c.as_json() for c in found]}, indent=2)
     changed = sum(c.changed_since for c in found)
     print(f"press: {len(found)} correction(s) from the proof of revision {round_.revision}"
-          + (f"; {changed} where the text has changed since" if changed else "") + f"; written to {target}", file=sys.stderr)
+          + (f"; {changed} where the text has changed since" if changed else "")
+          + f"; written to {' and '.join(str(p) for p in written)}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -119,6 +119,8 @@ def test_each_kind_of_mark_is_followed_to_its_manuscript_line(proofed, tmp_path,
     assert any(x.startswith(f"{memo}:11:3: correction[C09]") and '"third paragraph' in x for x in lines), lines
     data = json.loads((out / "proof" / "corrections.json").read_text())
     assert len(data["corrections"]) == 8 and not any(c["changed_since"] for c in data["corrections"])
+    sheet = (out / "proof" / "corrections.html").read_text()
+    assert sheet.count('<div class="mark"') == 8 and "03-memo.md:11:35" in sheet  # each mark outlined, with its place
 
 
 def test_marks_on_an_older_round_keep_their_place_and_say_the_text_changed(proofed, tmp_path):

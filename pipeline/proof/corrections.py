@@ -25,8 +25,11 @@ import pikepdf
 import pypdfium2
 
 from pipeline.diagnostics import Diagnostic, ManuscriptError
+from pipeline.files import atomic_write, write_json
+from pipeline.load import load_book
 from pipeline.model import SourceLoc
 from pipeline.proof.rounds import Round, find_round
+from pipeline.render import Renderer
 
 #: The marks a proof-reader makes, by PDF annotation subtype: (code, what the editor reads).
 KINDS: dict[str, tuple[str, str]] = {
@@ -231,3 +234,49 @@ def _read_mark(document, index: int, annot: pikepdf.Dictionary, replies: dict, l
         file, line, column, changed = found.locate(paragraph, words, book_dir)
     return Correction(code, kind, labels[index], paragraph, quoted, note, file, line, column,
                       tuple(round(v, 1) for v in box), on_text, changed)  # type: ignore[arg-type]
+
+
+def corrections_sheet(marked: Path, found: list[Correction], folder: Path, zoom: float = 1.25) -> list[dict]:
+    """Render the marked pages into ``folder`` and give, page by page, each mark's box in the image."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_label: dict[str, list[tuple[int, Correction]]] = {}
+    for number, correction in enumerate(found, start=1):
+        by_label.setdefault(correction.page, []).append((number, correction))
+    pages = []
+    document = pypdfium2.PdfDocument(str(marked))
+    try:
+        with pikepdf.open(marked) as pdf:
+            labels = [str(page.label) for page in pdf.pages]
+        for index, label in enumerate(labels):
+            if label not in by_label:
+                continue
+            page = document[index]
+            # the page as the proof-reader saw it: crop box and all, without the marks' own drawings
+            image = page.render(scale=zoom, may_draw_forms=False).to_pil()
+            name = f"marked-{index + 1:04d}.png"
+            image.save(folder / name, format="PNG", optimize=True)
+            left, bottom, _, top = page.get_cropbox()
+            marks = []
+            for number, c in by_label[label]:
+                x0, y0, x1, y1 = c.box
+                marks.append((number, {"x": round((x0 - left) * zoom), "y": round((top - y1) * zoom),
+                                       "w": max(round((x1 - x0) * zoom), 6), "h": max(round((y1 - y0) * zoom), 6)}))
+            pages.append({"file": f"{folder.name}/{name}", "label": label, "width": image.width, "height": image.height,
+                          "marks": marks})
+    finally:
+        document.close()
+    return pages
+
+
+def write_corrections(marked: Path, book_dir: Path, out_dir: Path) -> tuple[list[Correction], Round, list[Path]]:
+    """Read the marks and write ``DIR/proof/corrections.json`` and the corrections sheet beside the proof sheet."""
+    found, round_ = read_corrections(marked, out_dir, book_dir)
+    folder = Path(out_dir) / "proof"
+    data = {"marked": str(marked), "revision": round_.revision, "corrections": [c.as_json() for c in found]}
+    write_json(folder / "corrections.json", data, indent=2)
+    book = load_book(Path(book_dir))
+    pages = corrections_sheet(Path(marked), found, folder / "marked")
+    html = Renderer(book).render("corrections.html.j2", book=book, marked=Path(marked).name, revision=round_.revision,
+                                 corrections=found, pages=pages)
+    atomic_write(folder / "corrections.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return found, round_, [folder / "corrections.json", folder / "corrections.html"]
