@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pipeline.progress import describe, lines, reporter
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
+from pipeline.session import Stopped, private_tempdir, stopping_on_signals
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -87,18 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     quiet = getattr(args, "quiet", False)
     try:
-        if args.command == "watch":  # runs for hours: a line per rebuild, no bars
-            return COMMANDS[args.command](args, lines)
-        with reporter(quiet) as progress:
-            return COMMANDS[args.command](args, progress)
+        # SIGTERM and SIGHUP unwind like Ctrl-C (workers stopped, temporary files removed)
+        with stopping_on_signals(), private_tempdir():
+            if args.command == "watch":  # runs for hours: a line per rebuild, no bars
+                return COMMANDS[args.command](args, lines)
+            with reporter(quiet) as progress:
+                return COMMANDS[args.command](args, progress)
     except ManuscriptError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)
         print(f"press: {len(exc.diagnostics)} problem(s); nothing was written", file=sys.stderr)
         return EXIT_MANUSCRIPT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("press: interrupted; earlier outputs are untouched", file=sys.stderr)
-        return 130
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except Exception:
         if args.traceback:
             raise
@@ -158,8 +162,9 @@ def _watch(args, progress) -> int:
 
     try:
         watch(args.book_dir, lambda: proof(args.book_dir, args.out, laid_out), say)
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Stopped):  # Ctrl-C is how one leaves watch; a signal is reported as one
+            raise
     return EXIT_OK
 
 
