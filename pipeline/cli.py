@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
 
 from pipeline.build import FORMATS, build
 from pipeline.crash import write_crash_log
-from pipeline.diagnostics import ManuscriptError
+from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.events import Event, PartLaidOut
+from pipeline.forked import available_memory, max_workers
 from pipeline.load import load_book
+from pipeline.model import SourceLoc
 from pipeline.progress import describe, lines, reporter
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
@@ -37,10 +40,23 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
+#: The largest --jobs taken at all; anything up to it is capped at what the machine can run (forked.max_workers).
+MAX_JOBS = 9999
+
+
 def _jobs(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more, not {value!r}")
-    return int(value)
+    """--jobs N: a whole number of processes; 0, a negative number or one of 20 digits is E125 (exit 1),
+    and a number above what the machine can run is brought down to it, saying so."""
+    if not value.isdigit() or not 1 <= int(value) <= MAX_JOBS:
+        diags = Diagnostics()
+        diags.add("E125", SourceLoc("command line"), f"--jobs takes a whole number of processes from 1 to {MAX_JOBS}, not {value!r}",
+                  "leave --jobs out to use one process per core")
+        raise ManuscriptError(diags.errors)
+    jobs, most = int(value), max_workers()
+    if jobs > most:
+        print(f"press: --jobs {jobs} is more than this machine can run at once "
+              f"({os.cpu_count() or 1} cores, {available_memory() // 2**20} MB free); using {most}", file=sys.stderr)
+    return min(jobs, most)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -53,7 +69,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
-    b.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+    b.add_argument("--jobs", "-j", default=None, metavar="N",
                    help="lay documents out in N processes (default: one per core)")
     b.add_argument("--no-cache", dest="cache", action="store_false",
                    help="lay every document out again, ignoring what DIR/.press-cache holds")
@@ -62,14 +78,14 @@ def make_parser() -> argparse.ArgumentParser:
     pr.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     pr.add_argument("--out", default="dist", type=Path)
     pr.add_argument("--quiet", "-q", action="store_true")
-    pr.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
+    pr.add_argument("--jobs", "-j", default=None, metavar="N", help="processes (default: one per core)")
 
     c = commands.add_parser("check", help="manuscript checks and preflight, writing nothing")
     c.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--out", default="dist", type=Path, help="output folder whose cache to read (default: dist); nothing is written")
     c.add_argument("--quiet", "-q", action="store_true")
-    c.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
+    c.add_argument("--jobs", "-j", default=None, metavar="N", help="processes (default: one per core)")
 
     w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
     w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
@@ -90,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet = getattr(args, "quiet", False)
     try:
         # SIGTERM and SIGHUP unwind like Ctrl-C (workers stopped, temporary files removed)
+        if getattr(args, "jobs", None) is not None:
+            args.jobs = _jobs(args.jobs)
         with stopping_on_signals(), private_tempdir():
             if args.command == "watch":  # runs for hours: a line per rebuild, no bars
                 return COMMANDS[args.command](args, lines)

@@ -23,7 +23,7 @@ from typing import Iterator
 from pipeline import forked
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.events import Note, Progress
-from pipeline.files import FolderBusy, folder_lock
+from pipeline.files import NO_SPACE, FolderBusy, folder_lock
 from pipeline.model import SourceLoc
 
 #: The signals that stop a build the way Ctrl-C does (SIGINT raises KeyboardInterrupt by itself).
@@ -112,4 +112,19 @@ def output_lock(out_dir: Path, progress: Progress) -> Iterator[None]:
             raise
         diags.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
                   "choose another folder with --out")
+        raise ManuscriptError(diags.errors) from None
+
+
+@contextmanager
+def writing_into(out_dir: Path) -> Iterator[None]:
+    """An OSError while writing into ``out_dir`` (or a full disk, whatever file it stopped) is E117, not a crash."""
+    try:
+        yield
+    except OSError as exc:
+        inside = exc.filename is not None and Path(exc.filename).absolute().is_relative_to(out_dir.absolute())
+        if not (inside or exc.errno in NO_SPACE):
+            raise
+        diags = Diagnostics()
+        diags.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
+                  "choose another folder with --out, or free some space")
         raise ManuscriptError(diags.errors) from None

@@ -29,7 +29,7 @@ from pipeline.proof.preflight import model_findings, placed_in_document, signatu
 from pipeline.proof.sheet import DPI, findings_by_page, render_pages, spreads
 from pipeline.render import Renderer
 from pipeline.render.html import ProofStamp
-from pipeline.session import output_lock, private_tempdir
+from pipeline.session import output_lock, private_tempdir, writing_into
 from pipeline.transforms import apply_transforms
 
 SHEET_ZOOM = 0.6  # pages shown at 60 % on the sheet, so a spread fits a laptop screen
@@ -103,7 +103,7 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
 
     As a build does, it holds ``out_dir``'s lock and keeps its temporary files in a folder of its own.
     """
-    with private_tempdir(), output_lock(Path(out_dir), progress):
+    with private_tempdir(), output_lock(Path(out_dir), progress), writing_into(Path(out_dir)):
         return _proof(book_dir, out_dir, progress, jobs)
 
 
