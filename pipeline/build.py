@@ -59,10 +59,11 @@ def build(
     processes (default: one per core); parts unchanged since the last build into ``out_dir``
     are taken from its cache unless ``use_cache`` is off.
 
-    The build holds ``out_dir``'s lock (another build into it waits; ``files.folder_lock``) and
+    The build holds ``out_dir``'s lock while it writes there (another build into it waits;
+    ``files.folder_lock``), and
     keeps its temporary files in a folder of its own, removed however it ends (``session.py``).
     """
-    with private_tempdir(), output_lock(Path(out_dir), progress):
+    with private_tempdir():
         return _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache)
 
 
@@ -77,7 +78,8 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
     with stage("transforms"):
         book = _prepare(book, edition, formats, diags, progress)
 
-    with _outputs(Path(out_dir), result) as output:
+    # Held from the first write into out_dir (the cache's, during layout) to the last rename.
+    with output_lock(Path(out_dir), progress), _outputs(Path(out_dir), result) as output:
         # The print layout, part by part in worker processes, serves the PDFs and the EPUB's page-list.
         with stage("layout"):
             job = LayoutJob(book, Renderer(book), find_cmyk_profile(book), PartCache.in_output(Path(out_dir), use_cache),

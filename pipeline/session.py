@@ -16,7 +16,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -100,19 +100,19 @@ def output_lock(out_dir: Path, progress: Progress) -> Iterator[None]:
     Waiting too long is E124; a folder where the lock cannot even be made is E117.
     """
     diags = Diagnostics()
+    held = ExitStack()
     try:
-        with folder_lock(out_dir, lambda message: progress(Note(f"press: {message}"))):
-            yield
+        held.enter_context(folder_lock(out_dir, lambda message: progress(Note(f"press: {message}"))))
     except FolderBusy as busy:
         diags.add("E124", SourceLoc(str(out_dir)), f"another press is building into this folder; waited {busy.waited:.0f} s",
                   "wait for it to finish, or choose another folder with --out")
         raise ManuscriptError(diags.errors) from None
-    except OSError as exc:
-        if exc.filename is None or not Path(exc.filename).absolute().is_relative_to(out_dir.absolute().parent):
-            raise
+    except OSError as exc:  # the folder (or its lock file) cannot be made
         diags.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
                   "choose another folder with --out")
         raise ManuscriptError(diags.errors) from None
+    with held:
+        yield
 
 
 @contextmanager

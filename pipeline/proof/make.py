@@ -103,13 +103,19 @@ def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int 
 
     As a build does, it holds ``out_dir``'s lock and keeps its temporary files in a folder of its own.
     """
-    with private_tempdir(), output_lock(Path(out_dir), progress), writing_into(Path(out_dir)):
+    with private_tempdir():
         return _proof(book_dir, out_dir, progress, jobs)
 
 
 def _proof(book_dir: Path, out_dir: Path, progress: Progress, jobs: int | None) -> ProofResult:
     diags = Diagnostics()
     book = _prepare(book_dir, diags)
+    with output_lock(Path(out_dir), progress), writing_into(Path(out_dir)):
+        return _write_proof(book, book_dir, out_dir, progress, jobs, diags)
+
+
+def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, jobs: int | None,
+                 diags: Diagnostics) -> ProofResult:
     # proofs always carry crop marks, whatever the book's print settings say
     book = replace(book, print=replace(book.print, marks=tuple(dict.fromkeys(("crop", *book.print.marks)))))
     folder = Path(out_dir) / "proof"
