@@ -60,8 +60,8 @@ def build(
     are taken from its cache unless ``use_cache`` is off.
 
     The build holds ``out_dir``'s lock while it writes there (another build into it waits;
-    ``files.folder_lock``), and
-    keeps its temporary files in a folder of its own, removed however it ends (``session.py``).
+    ``files.folder_lock``), and keeps its temporary files in a folder of its own, removed however
+    it ends (``session.py``).
     """
     with private_tempdir():
         return _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache)

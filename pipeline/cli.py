@@ -47,7 +47,8 @@ MAX_JOBS = 9999
 def _jobs(value: str) -> int:
     """--jobs N: a whole number of processes; 0, a negative number or one of 20 digits is E125 (exit 1),
     and a number above what the machine can run is brought down to it, saying so."""
-    if not value.isdigit() or not 1 <= int(value) <= MAX_JOBS:
+    # ASCII digits, few of them, before int(): int() refuses 4,301 digits and reads "²" as a digit
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_JOBS))) or not 1 <= int(value) <= MAX_JOBS:
         diags = Diagnostics()
         diags.add("E125", SourceLoc("command line"), f"--jobs takes a whole number of processes from 1 to {MAX_JOBS}, not {value!r}",
                   "leave --jobs out to use one process per core")

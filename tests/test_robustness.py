@@ -186,11 +186,11 @@ def test_killing_press_kills_its_workers(tmp_path, long_book):
 # ---------------------------------------------------------------- 3. --jobs
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "12345678901234567890"])
+@pytest.mark.parametrize("value", ["0", "-2", "12345678901234567890", "9" * 5000, "\u00b2"])
 def test_absurd_jobs_are_a_message(value, tiny, tmp_path, capsys):
     assert main(["build", str(tiny), "--out", str(tmp_path / "out"), "--jobs", value, "-q"]) == 1
     err = capsys.readouterr().err
-    assert "error[E125]" in err and value in err and "Traceback" not in err
+    assert "error[E125]" in err and value[:20] in err and "Traceback" not in err
 
 
 def test_jobs_above_the_cores_are_capped_and_said_once(tiny, tmp_path, capsys, monkeypatch):
