@@ -17,7 +17,7 @@ from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.engine.profile import find_cmyk_profile
 from pipeline.epub import write_epub
 from pipeline.events import DocumentFound, EditionChosen, Progress, StageStarted, silent
-from pipeline.files import partial_name
+from pipeline.files import NO_SPACE, partial_name
 from pipeline.layout.book import lay_out_book, workers
 from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
@@ -25,6 +25,7 @@ from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
 from pipeline.proof.preflight import model_findings, signature_findings
 from pipeline.render import Renderer
+from pipeline.session import output_lock, private_tempdir
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
@@ -58,7 +59,16 @@ def build(
     failed build leaves ``out_dir`` as it was. The book is laid out in parts by ``jobs``
     processes (default: one per core); parts unchanged since the last build into ``out_dir``
     are taken from its cache unless ``use_cache`` is off.
+
+    The build holds ``out_dir``'s lock while it writes there (another build into it waits;
+    ``files.folder_lock``), and keeps its temporary files in a folder of its own, removed however
+    it ends (``session.py``).
     """
+    with private_tempdir():
+        return _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache)
+
+
+def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> BuildResult:
     result = BuildResult()
     diags = result.diagnostics
     stage = _stage_clock(result.timings, progress)
@@ -69,7 +79,8 @@ def build(
     with stage("transforms"):
         book = _prepare(book, edition, formats, diags, progress)
 
-    with _outputs(Path(out_dir), result) as output:
+    # Held from the first write into out_dir (the cache's, during layout) to the last rename.
+    with output_lock(Path(out_dir), progress), _outputs(Path(out_dir), result) as output:
         # The print layout, part by part in worker processes, serves the PDFs and the EPUB's page-list.
         with stage("layout"):
             job = LayoutJob(book, Renderer(book), find_cmyk_profile(book), PartCache.in_output(Path(out_dir), use_cache),
@@ -84,12 +95,13 @@ def build(
             if "epub" in formats:
                 with stage("epub"):
                     write_epub(insert_page_breaks(book, laid.page_starts, laid.labels), output(f"{book.slug}.epub"), diags)
+            with stage("pdf", announce=False):  # waiting for the binding processes
+                problems = binding.wait()
         except BaseException:
-            binding.abandon()
+            binding.abandon()  # stopped before their temporary files are removed, so none is written after
             raise
-        with stage("pdf", announce=False):  # waiting for the binding processes
-            for problem in binding.wait():
-                diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
+        for problem in problems:
+            diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
         diags.raise_if_errors()
     # The warnings press check would give, so that a build is not silent about a misspelt speaker.
     diags.extend(model_findings(book) + laid.findings + (signature_findings(book, laid.labels) if "pdf" in formats else []))
@@ -140,7 +152,8 @@ def _outputs(out_dir: Path, result: BuildResult) -> Iterator:
 
     Every file is renamed into place only when the whole block succeeds; on any failure the
     temporary files go and the folder is left as it was. A folder that cannot be written is
-    a placed problem (E117), not a traceback.
+    a placed problem (E117), not a traceback; so is a full disk, whichever file (the cache's,
+    a temporary one) it stopped, since it is the outputs that could not be written.
     """
     pending: list[tuple[Path, Path]] = []
 
@@ -155,7 +168,7 @@ def _outputs(out_dir: Path, result: BuildResult) -> Iterator:
     except BaseException as exc:
         for partial, _ in pending:
             partial.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and _under(exc.filename, out_dir):
+        if isinstance(exc, OSError) and (_under(exc.filename, out_dir) or exc.errno in NO_SPACE):
             result.diagnostics.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
                                    "choose another folder with --out, or free some space")
             raise ManuscriptError(result.diagnostics.errors) from None

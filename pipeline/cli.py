@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 
 from pipeline.build import FORMATS, build
 from pipeline.crash import write_crash_log
-from pipeline.diagnostics import ManuscriptError
+from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.events import Event, PartLaidOut
 from pipeline.files import write_json as write_json_report
+from pipeline.forked import available_memory, max_workers
 from pipeline.intake import import_word
 from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
+from pipeline.model import SourceLoc
 from pipeline.progress import describe, lines, reporter
 from pipeline.proof.corrections import write_corrections
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
+from pipeline.session import Stopped, private_tempdir, stopping_on_signals
 from pipeline.skeleton import new_manuscript
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
@@ -40,10 +45,30 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def _jobs(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more, not {value!r}")
+#: The largest --jobs taken at all; anything up to it is capped at what the machine can run (forked.max_workers).
+MAX_JOBS = 9999
+
+
+def _document_number(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"--number takes a document's number, 1 or more, not {value!r}")
     return int(value)
+
+
+def _jobs(value: str) -> int:
+    """--jobs N: a whole number of processes; 0, a negative number or one of 20 digits is E125 (exit 1),
+    and a number above what the machine can run is brought down to it, saying so."""
+    # ASCII digits, few of them, before int(): int() refuses 4,301 digits and reads "²" as a digit
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_JOBS))) or not 1 <= int(value) <= MAX_JOBS:
+        diags = Diagnostics()
+        diags.add("E125", SourceLoc("command line"), f"--jobs takes a whole number of processes from 1 to {MAX_JOBS}, not {value!r}",
+                  "leave --jobs out to use one process per core")
+        raise ManuscriptError(diags.errors)
+    jobs, most = int(value), max_workers()
+    if jobs > most:
+        print(f"press: --jobs {jobs} is more than this machine can run at once "
+              f"({os.cpu_count() or 1} cores, {available_memory() // 2**20} MB free); using {most}", file=sys.stderr)
+    return min(jobs, most)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -57,7 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
-    b.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+    b.add_argument("--jobs", "-j", default=None, metavar="N",
                    help="lay documents out in N processes (default: one per core)")
     b.add_argument("--no-cache", dest="cache", action="store_false",
                    help="lay every document out again, ignoring what DIR/.press-cache holds")
@@ -66,14 +91,14 @@ def make_parser() -> argparse.ArgumentParser:
     pr.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     pr.add_argument("--out", default="dist", type=Path)
     pr.add_argument("--quiet", "-q", action="store_true")
-    pr.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
+    pr.add_argument("--jobs", "-j", default=None, metavar="N", help="processes (default: one per core)")
 
     c = commands.add_parser("check", help="manuscript checks and preflight, writing nothing")
     c.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--out", default="dist", type=Path, help="output folder whose cache to read (default: dist); nothing is written")
     c.add_argument("--quiet", "-q", action="store_true")
-    c.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
+    c.add_argument("--jobs", "-j", default=None, metavar="N", help="processes (default: one per core)")
 
     w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
     w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
@@ -85,7 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     im = commands.add_parser("import", help="a Word file (.docx) becomes a document of the manuscript")
     im.add_argument("file", type=Path, help="the .docx file")
     im.add_argument("--into", default="manuscript", type=Path, metavar="BOOK_DIR", help="the manuscript (default: manuscript)")
-    im.add_argument("--number", type=_jobs, default=None, metavar="N", help="its number (default: one more than the highest)")
+    im.add_argument("--number", type=_document_number, default=None, metavar="N", help="its number (default: one more than the highest)")
     im.add_argument("--dry-run", action="store_true", help="print the document and the report; change nothing")
     im.add_argument("--out", default="dist", type=Path, help="where the report goes, as DIR/imports/<number>.json")
 
@@ -111,18 +136,22 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     quiet = getattr(args, "quiet", False)
     try:
-        if args.command == "watch":  # runs for hours: a line per rebuild, no bars
-            return COMMANDS[args.command](args, lines)
-        with reporter(quiet) as progress:
-            return COMMANDS[args.command](args, progress)
+        # SIGTERM and SIGHUP unwind like Ctrl-C (workers stopped, temporary files removed)
+        if getattr(args, "jobs", None) is not None:
+            args.jobs = _jobs(args.jobs)
+        with stopping_on_signals(), private_tempdir():
+            if args.command == "watch":  # runs for hours: a line per rebuild, no bars
+                return COMMANDS[args.command](args, lines)
+            with reporter(quiet) as progress:
+                return COMMANDS[args.command](args, progress)
     except ManuscriptError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)
         print(f"press: {len(exc.diagnostics)} problem(s); nothing was written", file=sys.stderr)
         return EXIT_MANUSCRIPT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("press: interrupted; earlier outputs are untouched", file=sys.stderr)
-        return 130
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except Exception:
         if args.traceback:
             raise
@@ -196,8 +225,9 @@ def _watch(args, progress) -> int:
 
     try:
         watch(args.book_dir, lambda: proof(args.book_dir, args.out, laid_out), say)
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Stopped):  # Ctrl-C is how one leaves watch; a signal is reported as one
+            raise
     return EXIT_OK
 
 

@@ -5,13 +5,66 @@ binding a thousand pages with pikepdf) give their memory back to the system when
 so no process of a build grows with the size of the book; and independent steps (binding
 the print PDF and the screen PDF, writing the EPUB) can run side by side on separate cores.
 Forked, so nothing is pickled on the way in; the result comes back through a pipe.
+
+Every forked process (these and the layout's workers) starts with ``child_setup``: it ends
+with the process that forked it, and leaves stopping to that process.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import traceback
 from typing import Any, Callable
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: The memory one layout process may need at its peak (WeasyPrint with a long document laid out).
+WORKER_BYTES = 400 * 1024 * 1024
+
+_live: set["Forked"] = set()
+
+
+def child_setup(parent: int) -> None:
+    """What every forked child of press does first.
+
+    Ctrl-C reaches the whole process group: the children ignore it and the parent, which
+    knows what is half-written, stops them. SIGTERM and SIGHUP kill a child outright (the
+    parent's handlers turn them into an exception, which would be sent back as a result).
+    On Linux the kernel kills the child when its parent dies, even by SIGKILL, so that no
+    worker outlives the build; should the parent be gone already, the child ends now.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to ask: the parent still stops its children
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def max_workers() -> int:
+    """How many layout processes this machine can run at once: one per core, and no more than
+    the available memory holds at ``WORKER_BYTES`` each (at least one)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, available_memory() // WORKER_BYTES or 1))
+
+
+def available_memory() -> int:
+    """MemAvailable from /proc/meminfo, in bytes; on a system without it, as if it were plenty."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 1 << 62
 
 
 class Forked:
@@ -20,28 +73,53 @@ class Forked:
     def __init__(self, fn: Callable[..., Any], *args: Any):
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(send, fn, args), daemon=True)
+        self._process = context.Process(target=_run, args=(os.getpid(), send, fn, args), daemon=True)
         self._process.start()
+        _live.add(self)
         send.close()
         self._outcome: tuple[str, Any] | None = None
 
     def result(self) -> Any:
-        """The child's return value; its exception is raised here (as often as asked)."""
+        """The child's return value; its exception is raised here (as often as asked).
+
+        Interrupted while waiting (Ctrl-C, SIGTERM), the child is stopped before the
+        interruption goes on, so that it writes nothing after the build has cleaned up.
+        """
         if self._outcome is None:
             try:
                 self._outcome = self._receive.recv()
             except EOFError:
                 self._outcome = ("error", RuntimeError("a build process ended without a result (out of memory?)"))
-            finally:
-                self._receive.close()
-                self._process.join()
+            except BaseException:
+                self.stop()
+                raise
+            self._receive.close()
+            self._process.join()
+            _live.discard(self)
         status, value = self._outcome
         if status == "error":
             raise value
         return value
 
+    def stop(self) -> None:
+        """End the child now, whatever it is doing, and wait until it has ended."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+        if self._outcome is None:
+            self._outcome = ("error", RuntimeError("a build process was stopped"))
+        _live.discard(self)
 
-def _run(send, fn: Callable[..., Any], args: tuple) -> None:
+
+def stop_all() -> None:
+    """Stop every child still running (the build is being abandoned)."""
+    for child in list(_live):
+        child.stop()
+
+
+def _run(parent: int, send, fn: Callable[..., Any], args: tuple) -> None:
+    child_setup(parent)
     try:
         send.send(("ok", fn(*args)))
     except BaseException as exc:  # handed to the parent, which decides what it means

@@ -341,15 +341,25 @@ class Edition:
     reader_title: str | None = None  # the whole reader's title, set when the edition is selected
 
 
+#: The longest file-name stem press makes from a title: file systems allow 255 bytes a name, and the
+#: outputs add an edition's name, ``-screen``, extensions and a temporary suffix to it.
+SLUG_LENGTH = 80
+
+
 def slugify(text: str) -> str:
-    """A file-name stem: lower-case ASCII letters, digits and hyphens."""
+    """A file-name stem: lower-case ASCII letters, digits and hyphens, at most ``SLUG_LENGTH`` long
+    (a longer one is cut after its last whole word that fits)."""
     import re
     import unicodedata
 
     # dashes and spaces of every kind separate words ("1958–1961" -> 1958-1961); accents go
     text = re.sub(r"[\s\u2010-\u2015\u2212]+", " ", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "book"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > SLUG_LENGTH:
+        cut = slug[: SLUG_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_LENGTH]
+    return slug.strip("-") or "book"
 
 
 @dataclass(frozen=True)

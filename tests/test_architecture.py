@@ -16,7 +16,7 @@ PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
 RANKS: dict[str, int] = {
     # shared foundations: the model, problems, events, files, clock, the styles folder
     "model": 0, "diagnostics": 0, "events": 0, "files": 0, "clock": 0, "hashing": 0, "pages": 0,
-    "styles": 0, "words": 0, "forked": 0, "crash": 0, "colour": 0,
+    "styles": 0, "words": 0, "forked": 0, "crash": 0, "colour": 0, "session": 0,
     "load": 1,
     "transforms": 2,
     "checks": 3,
@@ -29,7 +29,7 @@ RANKS: dict[str, int] = {
     "progress": 10, "cli": 11, "__main__": 12,
 }
 #: Within the foundations, the order their modules may import each other in.
-FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "words", "diagnostics"]
+FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "words", "diagnostics", "session"]
 #: The only stage that may import the layout engine (and its own libraries).
 ENGINE_MODULES = {"weasyprint", "pydyf", "tinycss2"}
 

@@ -30,12 +30,10 @@ class Binding:
         return problems
 
     def abandon(self) -> None:
-        """Let them finish, whatever they say, so that no half-written file outlives the build."""
+        """Stop them, and wait until they have stopped, so that no half-written file outlives the build
+        (and an interrupted build does not wait for a binding it will throw away)."""
         for child in ([self.checked] if self.checked else []) + self.children:
-            try:
-                child.result()
-            except BaseException:
-                pass
+            child.stop()
 
 
 def bind_book(book: Book, laid: BookLayout, print_pdf: Path | None, screen_pdf: Path | None, jobs: int) -> Binding:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -90,7 +91,9 @@ _parsed: dict[tuple, tuple] = {}
 def _stylesheets(book: Book, variant: Variant, page_css: str, profile: Path | None, diags: Diagnostics):
     """The variant's stylesheets, parsed once per process for as long as their files are unchanged."""
     paths = stylesheet_paths(book, variant.layers)
-    key = (variant.layers, page_css, profile, str(book.root),
+    # The font configuration copies the fonts into the temporary folder, which is the build's own
+    # (session.py) and goes with it: a later build in this process parses the sheets again.
+    key = (variant.layers, page_css, profile, str(book.root), tempfile.gettempdir(),
            tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
     if key in _parsed:
         return _parsed[key]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.diagnostics import Diagnostic, Diagnostics
 from pipeline.events import BookPaginated
+from pipeline.forked import max_workers
 from pipeline.layout.context import LayoutJob
 from pipeline.layout.folios import FolioLayer, folio_layer
 from pipeline.layout.plan import (
@@ -56,8 +57,8 @@ class BookLayout:
 
 
 def workers(jobs: int | None) -> int:
-    """Processes to use: ``jobs``, or one per core."""
-    return jobs or os.cpu_count() or 1
+    """Processes to use: ``jobs``, or one per core; never more than the machine can run (cores, memory)."""
+    return max(1, min(jobs or os.cpu_count() or 1, max_workers()))
 
 
 def lay_out_book(job: LayoutJob, diags: Diagnostics) -> BookLayout:

@@ -14,7 +14,7 @@ blank versos as they are.
 from __future__ import annotations
 
 import hashlib
-import json
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from pipeline.engine import boxes
 from pipeline.engine.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out
 from pipeline.engine.paint import write_pdf
 from pipeline.engine.screen import make_screen
-from pipeline.files import write_json
 from pipeline.hashing import file_hash
 from pipeline.layout.cache import code_version
 from pipeline.layout.context import LayoutJob
@@ -133,12 +132,13 @@ def folio_layer(job: LayoutJob, parts: list[PartLayout], diags: Diagnostics) -> 
                                      *(file_hash(p) for p in stylesheet_paths(book, variant.layers)),
                                      file_hash(job.profile) if job.profile else ""]).encode()).hexdigest()[:24]
     entry = job.cache.layer_entry(key)
-    plan_file = entry / "plan.json"
     layer = FolioLayer([], [entry / f"print-{k}.pdf" for k in range(len(runs))],
                        [entry / f"screen-{k}.pdf" for k in range(len(runs))] if screen else None)
-    if plan_file.is_file():
-        plan_file.touch()
-        return replace(layer, plan=[BookPage(*entry_) for entry_ in json.loads(plan_file.read_text())])
+    files = layer.print_pdfs + (layer.screen_pdfs or [])
+    cached = job.cache.layer_plan(entry, files)
+    if cached is not None:
+        return replace(layer, plan=[BookPage(*page) for page in cached])
+    shutil.rmtree(entry, ignore_errors=True)  # damaged, half-written or never made: made anew
     entry.mkdir(parents=True, exist_ok=True)
     plan: list[BookPage] = []
     for batch in range(0, len(runs), job.jobs):  # ``jobs`` runs at a time
@@ -149,7 +149,7 @@ def folio_layer(job: LayoutJob, parts: list[PartLayout], diags: Diagnostics) -> 
             run_plan, found = child.result()
             plan += run_plan
             diags.extend(found)
-    write_json(plan_file, [[p.part, p.local] for p in plan])
+    job.cache.store_layer_plan(entry, [[p.part, p.local] for p in plan], files)
     return replace(layer, plan=plan)
 
 

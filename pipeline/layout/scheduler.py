@@ -15,9 +15,11 @@ the parts are laid out in this process, one after another, each freed once writt
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from pipeline import forked
 from pipeline.engine.compose import PRINT_PART
 from pipeline.events import PartLaidOut, PartsLaidOutAgain
 from pipeline.layout.cache import part_key
@@ -87,13 +89,18 @@ class PartScheduler:
         _job.append(self.job)
         executor: Executor
         if self.job.jobs > 1:
-            executor = ProcessPoolExecutor(max_workers=self.job.jobs, mp_context=multiprocessing.get_context("fork"))
+            executor = ProcessPoolExecutor(max_workers=self.job.jobs, mp_context=multiprocessing.get_context("fork"),
+                                           initializer=forked.child_setup, initargs=(os.getpid(),))
         else:
             executor = _InProcess()
         try:
-            with executor:
-                self._first_round(executor)
-                self._correct_guesses(executor)
+            self._first_round(executor)
+            self._correct_guesses(executor)
+        except BaseException:
+            _terminate(executor)
+            raise
+        else:
+            executor.shutdown()
         finally:
             _job.pop()
         self.job.cache.prune()
@@ -135,6 +142,7 @@ class PartScheduler:
             self.layouts[i], self.used[i] = found, task
             self.job.progress(PartLaidOut(self.numbers[i], found.pages, True, len(self.layouts), len(self.numbers)))
         else:
+            self.job.cache.clear(key)  # whatever a damaged or half-written entry held goes
             self.running[executor.submit(_work, task, self.job.cache.entry(key))] = i
 
     def _finish(self) -> None:
@@ -162,6 +170,18 @@ class PartScheduler:
         if inside and number is not None:
             first = pages.folios.get(number) or int(self.guesses.get(f"doc{number}", "1"))
         return PartTask(i, number, labels, first)
+
+
+def _terminate(executor: Executor) -> None:
+    """Stop the workers now: on an error or an interruption, the parts still being laid out are not
+    wanted, and waiting for them (as ``shutdown`` does) could take minutes."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # the pool's own workers
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _files(book: Book, profile: Path | None) -> list[Path]:

@@ -12,6 +12,9 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image, ImageChops, ImageDraw
 
+from pipeline.diagnostics import Diagnostics, ManuscriptError
+from pipeline.model import SourceLoc
+
 DPI = 72
 
 
@@ -23,9 +26,20 @@ class PageChange:
     boxes: tuple[tuple[int, int, int, int], ...]
 
 
+def _open(path: Path) -> pypdfium2.PdfDocument:
+    """The PDF at ``path``; one that is not a PDF, is damaged or needs a password is E126, naming it."""
+    try:
+        return pypdfium2.PdfDocument(str(path))
+    except (pypdfium2.PdfiumError, OSError) as exc:
+        diags = Diagnostics()
+        diags.add("E126", SourceLoc(str(path)), f"press diff cannot read this file as a PDF ({exc})",
+                  "give two PDFs press made, without a password")
+        raise ManuscriptError(diags.errors) from None
+
+
 def _render(path: Path) -> list[Image.Image]:
     """Each page cropped to its TrimBox: a proof's slug line (date, revision) is not a change."""
-    pdf = pypdfium2.PdfDocument(str(path))
+    pdf = _open(path)
     try:
         images = []
         for i in range(len(pdf)):
@@ -61,7 +75,12 @@ def _changed_areas(a: Image.Image, b: Image.Image, band: int = 12) -> tuple[tupl
 
 
 def diff_pdfs(old: Path, new: Path, out_dir: Path) -> list[PageChange]:
-    """Compare page by page; write side-by-side images of changed pages, index.html and diff.json."""
+    """Compare page by page; write side-by-side images of changed pages, index.html and diff.json.
+
+    Raises ``ManuscriptError`` (E126) when either file is not a PDF press can read.
+    """
+    for path in (old, new):  # both checked before the long rendering of either
+        _open(path).close()
     a_pages, b_pages = _render(old), _render(new)
     out_dir.mkdir(parents=True, exist_ok=True)
     changes: list[PageChange] = []

@@ -29,6 +29,7 @@ from pipeline.proof.rounds import record_round
 from pipeline.proof.sheet import DPI, findings_by_page, render_pages, spreads
 from pipeline.render import Renderer
 from pipeline.render.html import ProofStamp
+from pipeline.session import output_lock, private_tempdir, writing_into
 from pipeline.transforms import apply_transforms
 
 SHEET_ZOOM = 0.6  # pages shown at 60 % on the sheet, so a spread fits a laptop screen
@@ -66,6 +67,11 @@ def check(book_dir: Path, progress: Progress = silent, out_dir: Path = Path("dis
     The book is laid out as ``press build`` lays it out, reading the parts already laid out into
     ``out_dir``'s cache; what is laid out anew goes to a scratch folder, removed afterwards.
     """
+    with private_tempdir():
+        return _check(book_dir, progress, out_dir, jobs)
+
+
+def _check(book_dir: Path, progress: Progress, out_dir: Path, jobs: int | None) -> list[Diagnostic]:
     diags = Diagnostics()
     book = _prepare(book_dir, diags)
     with tempfile.TemporaryDirectory(prefix="press-check-") as scratch:
@@ -78,9 +84,23 @@ def check(book_dir: Path, progress: Progress = silent, out_dir: Path = Path("dis
 
 
 def proof(book_dir: Path, out_dir: Path, progress: Progress = silent, jobs: int | None = None) -> ProofResult:
-    """Write the proof PDF, page images, proof sheet, preflight.json, pages.json and drift.json."""
+    """Write the proof PDF, page images, proof sheet, preflight.json, pages.json and drift.json.
+
+    As a build does, it holds ``out_dir``'s lock and keeps its temporary files in a folder of its own.
+    """
+    with private_tempdir():
+        return _proof(book_dir, out_dir, progress, jobs)
+
+
+def _proof(book_dir: Path, out_dir: Path, progress: Progress, jobs: int | None) -> ProofResult:
     diags = Diagnostics()
     book = _prepare(book_dir, diags)
+    with output_lock(Path(out_dir), progress), writing_into(Path(out_dir)):
+        return _write_proof(book, book_dir, out_dir, progress, jobs, diags)
+
+
+def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, jobs: int | None,
+                 diags: Diagnostics) -> ProofResult:
     # proofs always carry crop marks, whatever the book's print settings say
     book = replace(book, print=replace(book.print, marks=tuple(dict.fromkeys(("crop", *book.print.marks)))))
     folder = Path(out_dir) / "proof"

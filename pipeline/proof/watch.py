@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from pipeline.crash import write_crash_log
 from pipeline.diagnostics import ManuscriptError
 from pipeline.layout.cache import CACHE_FOLDER
 from pipeline.styles import STYLES
@@ -19,11 +20,21 @@ WATCHED = {".yaml", ".yml", ".md", ".txt", ".css", ".j2", ".html", ".png", ".jpg
 
 
 def snapshot(folders: list[Path]) -> dict[Path, float]:
+    """The modification time of every watched file under ``folders``.
+
+    A proof or a cache written inside a watched folder is not a change; those folders are
+    recognised by their names inside the watched folder only, so a manuscript kept under a
+    folder named ``proof`` is watched all the same.
+    """
     out = {}
     for folder in folders:
         for path in folder.rglob("*"):
-            if path.is_file() and path.suffix.lower() in WATCHED and not {"proof", CACHE_FOLDER} & set(path.parts):
-                out[path] = path.stat().st_mtime
+            try:
+                if (path.suffix.lower() in WATCHED and path.is_file()
+                        and not {"proof", CACHE_FOLDER} & set(path.relative_to(folder).parts)):
+                    out[path] = path.stat().st_mtime
+            except OSError:  # removed between the listing and the look (an editor's swap file)
+                continue
     return out
 
 
@@ -39,6 +50,11 @@ def watch(book_dir: Path, rebuild: Callable[[], object], say: Callable[[str], No
         except ManuscriptError as exc:
             for d in exc.diagnostics:
                 say(d.format())
+            say("proof not rebuilt; the last good proof is kept")
+            return
+        except Exception as exc:  # press's own failure on this save: say so, keep watching for the next
+            log = write_crash_log(["watch", str(book_dir)])
+            say(f"press: an internal error stopped this rebuild ({type(exc).__name__}: {exc}); details are in {log}")
             say("proof not rebuilt; the last good proof is kept")
             return
         say(f"{reason}: proof rebuilt in {time.monotonic() - started:.1f} s")
