@@ -117,3 +117,23 @@ def test_the_word_template_has_press_s_styles_and_imports_as_a_document(reader):
     report, text = import_word(TEMPLATE, reader, dry_run=True)
     assert report.title.startswith("The document's title") and report.speakers == ["Kissinger"]
     assert "headnote: |" in text and "source: |" in text and "[…]" in text
+
+
+def test_tracked_changes_comments_and_text_boxes_are_reported(reader, tmp_path):
+    import zipfile
+
+    source = translators_file(tmp_path / "t.docx")
+    marked = tmp_path / "marked.docx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(marked, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                extra = (b'<w:p><w:ins w:id="1" w:author="T"><w:r><w:t>added</w:t></w:r></w:ins>'
+                         b'<w:del w:id="2" w:author="T"><w:r><w:delText>gone</w:delText></w:r></w:del>'
+                         b'<w:r><w:commentReference w:id="0"/></w:r></w:p>')
+                data = data.replace(b"<w:sectPr", extra + b"<w:sectPr", 1)
+            zout.writestr(item, data)
+    report, _ = import_word(marked, reader, dry_run=True)
+    assert report.dropped["tracked insertions left unaccepted (their text is kept)"] == 1
+    assert report.dropped["tracked deletions left unaccepted (their text is left out)"] == 1
+    assert report.dropped["comments (left out)"] == 1

@@ -11,6 +11,7 @@ editor's comments and order.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 import zipfile
@@ -98,6 +99,25 @@ def _check_docx(source: Path) -> None:
         raise _error("E150", file, "this is not a Word (.docx) file, or it is damaged", "save it from Word as .docx") from None
 
 
+#: What mammoth reads past without a word, counted in the Word file's own XML for the report.
+_UNSEEN = {
+    "tracked insertions left unaccepted (their text is kept)": re.compile(rb"<w:ins\b"),
+    "tracked deletions left unaccepted (their text is left out)": re.compile(rb"<w:del\b"),
+    "comments (left out)": re.compile(rb"<w:commentReference\b"),
+    "text boxes (their text may be out of place)": re.compile(rb"<w:txbxContent\b"),
+}
+
+
+def unseen(source: Path) -> dict[str, int]:
+    """Tracked changes, comments and text boxes in the Word file: mammoth passes them by silently."""
+    with zipfile.ZipFile(source) as z:
+        info = z.getinfo("word/document.xml")
+        if info.file_size > MAX_DOCX_BYTES:
+            return {}
+        xml = z.read(info)
+    return {what: n for what, pattern in _UNSEEN.items() if (n := len(pattern.findall(xml)))}
+
+
 def draft_of(source: Path, images_dir: Path, stem: str) -> tuple[Draft, list[str], list[Path]]:
     """The draft document of a Word file, the styles mammoth did not know, and the images written."""
     _check_docx(source)
@@ -108,6 +128,7 @@ def draft_of(source: Path, images_dir: Path, stem: str) -> tuple[Draft, list[str
     unknown = [name for m in messages if m.message.startswith("Unrecognised") and ":" in m.message
                if (name := m.message.split(":", 1)[1].split("(")[0].strip()) not in ("", "None")]
     draft = draft_from(parse(html))
+    draft.dropped.update(unseen(source))
     if not (draft.body or draft.headnote):
         raise _error("E150", str(source), "the Word file holds no text")
     if not draft.title:
