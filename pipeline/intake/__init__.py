@@ -155,7 +155,7 @@ def import_word(source: Path, book_dir: Path, number: int | None = None, dry_run
         scratch_root = Path(scratch)
         stem = f"{number:02d}-{hashlib.sha256(source.read_bytes()).hexdigest()[:6]}"
         draft, unknown, images = draft_of(source, scratch_root / "images", stem)
-        slug = slugify(draft.title or "")[:60].rstrip("-")
+        slug = slugify(draft.title or "")  # cut at a whole word, as every file name press makes
         relative = f"documents/{number:02d}-{slug}.md"
         text = draft.document(number)
         # Read the document back as press will, in a scratch manuscript of its own.
