@@ -62,6 +62,16 @@ CODES: dict[str, tuple[str, str]] = {
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
     "W120": (WARNING, "no message catalogue for the book's language: press's own words are English"),
     "W121": (WARNING, "a title too long for the running head, shortened"),
+    "E130": (ERROR, "an ISBN whose check digit is wrong"),
+    "E131": (ERROR, "the cover or the imposed sheets fail a PDF/X check"),
+    "E132": (ERROR, "no print PDF to impose: build it first"),
+    "E133": (ERROR, "a sheet too small for two pages with their bleed and marks"),
+    "W130": (WARNING, "no print.paper: the spine is reckoned on 444 ppi paper"),
+    "W131": (WARNING, "a spine too thin for text (under 0.25 in): it is left blank"),
+    "W132": (WARNING, "a cover image under 300 dpi at its printed size"),
+    "W133": (WARNING, "cover text within 0.125 in of the trim or a fold"),
+    "W134": (WARNING, "a saddle-stitched booklet of more than 80 sheets"),
+    "W135": (WARNING, "a cover without a print ISBN: no barcode"),
 }
 
 
