@@ -13,6 +13,8 @@ from pipeline.diagnostics import ManuscriptError
 from pipeline.events import Event, PartLaidOut
 from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
+from pipeline.load.printsettings import LAYOUTS, SHEET_SIZES, parse_creep, parse_sheet
+from pipeline.prepress.impose import impose
 from pipeline.progress import describe, lines, reporter
 from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
@@ -41,6 +43,20 @@ def _jobs(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more, not {value!r}")
     return int(value)
+
+
+def _sheet(value: str) -> tuple[float, float]:
+    size = parse_sheet(value)
+    if size is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a sheet; use {', '.join(SHEET_SIZES)} or a size like 320x450mm")
+    return size
+
+
+def _creep(value: str) -> float:
+    creep = parse_creep(value)
+    if creep is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a creep; give a length up to 0.25in, e.g. 0.5mm, or 0")
+    return creep
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -81,6 +97,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     li = commands.add_parser("licences", help="the licences of press and of every package it runs with")
     li.add_argument("--markdown", action="store_true", help="as LICENCES.md (press licences --markdown > LICENCES.md)")
+
+    im = commands.add_parser("impose", help="the built print PDF on sheets that fold into the book (DIR/<slug>-imposed.pdf)")
+    im.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
+    im.add_argument("--out", default="dist", type=Path, help="the folder the print PDF was built into, and the imposed one goes (default: dist)")
+    im.add_argument("--edition", metavar="NAME", help="impose that class edition's print PDF")
+    im.add_argument("--layout", choices=LAYOUTS, help="booklet (saddle stitch) or signatures of print.signature pages "
+                    "(default: print.imposition.layout, else booklet up to 64 pages)")
+    im.add_argument("--sheet", type=_sheet, metavar="SIZE", help=f"{', '.join(SHEET_SIZES)} or a size like 320x450mm "
+                    "(default: the smallest of them that holds two pages with bleed and marks)")
+    im.add_argument("--creep", type=_creep, metavar="LENGTH", help="how far the innermost sheet's pages move toward the fold, "
+                    "e.g. 0.5mm (default: print.imposition.creep, else 0)")
+    im.add_argument("--quiet", "-q", action="store_true")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -213,6 +241,17 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _impose(args, progress) -> int:
+    result = impose(args.book_dir, args.out, edition=args.edition, layout=args.layout, sheet=args.sheet, creep=args.creep)
+    sheets = len(result.sides) // 2
+    print(result.path)
+    print(f"press: {result.pages} pages as {'a booklet' if result.layout == 'booklet' else 'signatures'} "
+          f"on {sheets} sheet{'s' if sheets != 1 else ''} of {result.sheet_size[0] / 72:.2f} x {result.sheet_size[1] / 72:.2f} in; "
+          "print both sides, flipping on the short edge", file=sys.stderr)
+    _warnings(result.diagnostics.warnings, args.book_dir)
+    return EXIT_OK
+
+
 def _diff(args, progress) -> int:
     for path in (args.old, args.new):
         if not path.is_file():
@@ -224,4 +263,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "impose": _impose}
