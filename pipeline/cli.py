@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.build import FORMATS, build
+from pipeline.build import ALL_FORMATS, FORMATS, build
 from pipeline.crash import write_crash_log
 from pipeline.diagnostics import ManuscriptError
 from pipeline.events import Event, PartLaidOut
@@ -33,9 +33,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(v.strip() for v in value.split(",") if v.strip())
-    unknown = [v for v in chosen if v not in FORMATS]
+    unknown = [v for v in chosen if v not in ALL_FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(ALL_FORMATS)}")
     return chosen
 
 
@@ -67,7 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="build the PDF and the EPUB")
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
     b.add_argument("--out", default="dist", type=Path, help="output folder (default: dist)")
-    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
+    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub, cover (the printed cover) or a list of them (default: pdf,epub)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     b.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
@@ -157,6 +157,8 @@ def _build(args, progress) -> int:
                        use_cache=args.cache)
         for path in result.outputs:
             print(path)
+        for note in result.notes:
+            print(f"press: {note}", file=sys.stderr)
         _warnings(result.diagnostics.warnings, args.book_dir)
     return EXIT_OK
 
