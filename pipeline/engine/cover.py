@@ -14,6 +14,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.diagnostics import Diagnostics
+from pipeline.engine.boxes import classes, descendants, is_line, page_box
 from pipeline.engine.compose import MARK_ROOM, Variant, _routed
 from pipeline.engine.fetch import LocalFetcher
 from pipeline.engine.paint import write_pdf
@@ -27,8 +28,9 @@ COVER = Variant("cover", "print-colour.css", bleed=True)
 
 
 def paint_cover(book: Book, renderer: Renderer, geometry: dict, barcode: dict | None, image: Path | None,
-                spine_text: bool, profile: Path | None, target: Path, diags: Diagnostics) -> None:
-    """Lay the cover out and write it to ``target`` as the book's PDF/X standard."""
+                spine_text: bool, profile: Path | None, target: Path, diags: Diagnostics) -> bool:
+    """Lay the cover out and write it to ``target`` as the book's PDF/X standard; whether the back
+    text runs longer than its panel holds (its end is then cut off, never printed over the barcode)."""
     media_bleed = book.print.bleed + (MARK_ROOM if book.print.marks else 0.0)
     css = renderer.print_cover_css(geometry, media_bleed, profile.resolve().as_uri() if profile else "")
     html = renderer.print_cover_html(geometry, barcode, image.resolve().as_uri() if image else None, spine_text)
@@ -44,3 +46,14 @@ def paint_cover(book: Book, renderer: Renderer, geometry: dict, barcode: dict | 
             stylesheets=sheets, font_config=fonts, color_profiles=profiles)
     folds = (geometry["spine_x"], geometry["front_x"])
     write_pdf(book, document, target, COVER, size=(geometry["width"], geometry["height"]), folds=folds)
+    return _overflows(document, "back")
+
+
+def _overflows(document: weasyprint.Document, css_class: str) -> bool:
+    """Whether a line of the element of ``css_class`` stands below the element's own bottom."""
+    for page in document.pages:
+        for box in descendants(page_box(page)):
+            if css_class in classes(box):
+                bottom = box.position_y + box.margin_height()
+                return any(is_line(line) and line.position_y + line.height > bottom + 0.5 for line in descendants(box))
+    return False

@@ -150,7 +150,11 @@ def make_cover(book: Book, pages: int, renderer: Renderer, profile: Path | None,
     }
     if book.cover is not None:
         _check_resolution(book, geometry, diags)
-    paint_cover(book, renderer, geometry, drawing, book.cover, spine_text, profile, target, diags)
+    # the back text stops above the barcode
+    geometry["back_height"] = th - 2 * MARGIN - (drawing["height"] + 18 if drawing else 0)
+    if paint_cover(book, renderer, geometry, drawing, book.cover, spine_text, profile, target, diags):
+        diags.add("W133", book.field_loc("back_cover"), "the back text is longer than the back of the cover holds: its end is left off",
+                  "shorten back_cover")
     for problem in print_pdf_problems(target, book, trim=(2 * tw + spine.width, th)):
         diags.add("E131", book.loc, f"the cover is not PDF/X: {problem}")
     _check_text_clearance(book, target, geometry, diags)

@@ -25,7 +25,7 @@ from pikepdf import Name
 from pipeline.bind.pdfx import print_pdf_problems
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.engine.compose import MARK_ROOM
-from pipeline.engine.marks import LINE, OFFSET, REGISTRATION, crop_marks
+from pipeline.engine.marks import LINE, OFFSET, REGISTRATION, crop_marks, fold_marks
 from pipeline.files import atomic_write
 from pipeline.load import load_book
 from pipeline.load.printsettings import SHEET_SIZES
@@ -247,8 +247,5 @@ def _write(src: pikepdf.Pdf, book: Book, sides: list[SheetSide], size: tuple[flo
 def _marks(x0: float, y0: float, tw: float, th: float, bleed: float) -> str:
     """Trim marks at the spread's four corners and dashed fold marks at its middle, outside the bleed."""
     # crop_marks draws in top-down coordinates from the trim's top-left corner: flip into them
-    trims = crop_marks(2 * tw, th, bleed)
-    start, end = bleed + OFFSET, bleed + OFFSET + 12
-    folds = [f"{tw:.3f} {-start:.3f} m {tw:.3f} {-end:.3f} l S", f"{tw:.3f} {th + start:.3f} m {tw:.3f} {th + end:.3f} l S"]
-    return (f"q 1 0 0 -1 {x0:.3f} {y0 + th:.3f} cm {REGISTRATION} {LINE} w\n" + "\n".join(trims)
-            + "\n[3 2] 0 d\n" + "\n".join(folds) + "\nQ")
+    ops = crop_marks(2 * tw, th, bleed) + fold_marks((tw,), th, bleed)
+    return f"q 1 0 0 -1 {x0:.3f} {y0 + th:.3f} cm {REGISTRATION} {LINE} w\n" + "\n".join(ops) + "\nQ"
