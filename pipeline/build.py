@@ -23,6 +23,7 @@ from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
+from pipeline.prepress.cover import make_cover
 from pipeline.proof.preflight import model_findings, signature_findings
 from pipeline.render import Renderer
 from pipeline.session import output_lock, private_tempdir
@@ -31,6 +32,8 @@ from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
 
 FORMATS = ("pdf", "epub")
+#: Every format a build can make; the cover is made when asked for.
+ALL_FORMATS = FORMATS + ("cover",)
 
 
 @dataclass
@@ -40,6 +43,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     pages: int = 0
+    notes: list[str] = field(default_factory=list)  # what a build reports besides problems (the spine's width)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -95,6 +99,11 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             if "epub" in formats:
                 with stage("epub"):
                     write_epub(insert_page_breaks(book, laid.page_starts, laid.labels), output(f"{book.slug}.epub"), diags)
+            if "cover" in formats:
+                with stage("cover"):
+                    spine = make_cover(book, result.pages, job.renderer, job.profile, output(f"{book.slug}-cover.pdf"), diags)
+                    if spine is not None:
+                        result.notes.append(spine.describe())
             with stage("pdf", announce=False):  # waiting for the binding processes
                 problems = binding.wait()
         except BaseException:
@@ -124,7 +133,7 @@ def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progr
     check_glyphs(book, diags)
     check_cross_references(book, diags)
     check_language(book, diags)
-    if "pdf" in formats and find_cmyk_profile(book) is None:
+    if ("pdf" in formats or "cover" in formats) and find_cmyk_profile(book) is None:
         diags.add("E301", book.loc, "no CMYK profile for the print PDF's output intent",
                   "run 'bash setup.sh' (installs Debian's libgs-common) or set print.profile in book.yaml")
     diags.raise_if_errors()

@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from pipeline.build import FORMATS, build
+from pipeline.build import ALL_FORMATS, FORMATS, build
 from pipeline.crash import write_crash_log
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.events import Event, PartLaidOut
@@ -18,7 +18,9 @@ from pipeline.forked import available_memory, max_workers
 from pipeline.intake import import_word
 from pipeline.licences import APPLICATION_LICENCE, OWN_LICENCE, components, markdown_table
 from pipeline.load import load_book
+from pipeline.load.printsettings import LAYOUTS, SHEET_SIZES, parse_creep, parse_sheet
 from pipeline.model import SourceLoc
+from pipeline.prepress.impose import impose
 from pipeline.progress import describe, lines, reporter
 from pipeline.proof.corrections import write_corrections
 from pipeline.proof.diff import diff_pdfs
@@ -39,9 +41,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(v.strip() for v in value.split(",") if v.strip())
-    unknown = [v for v in chosen if v not in FORMATS]
+    unknown = [v for v in chosen if v not in ALL_FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(ALL_FORMATS)}")
     return chosen
 
 
@@ -69,6 +71,18 @@ def _jobs(value: str) -> int:
         print(f"press: --jobs {jobs} is more than this machine can run at once "
               f"({os.cpu_count() or 1} cores, {available_memory() // 2**20} MB free); using {most}", file=sys.stderr)
     return min(jobs, most)
+def _sheet(value: str) -> tuple[float, float]:
+    size = parse_sheet(value)
+    if size is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a sheet; use {', '.join(SHEET_SIZES)} or a size like 320x450mm")
+    return size
+
+
+def _creep(value: str) -> float:
+    creep = parse_creep(value)
+    if creep is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a creep; give a length up to 0.25in, e.g. 0.5mm, or 0")
+    return creep
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -79,7 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="build the PDF and the EPUB")
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
     b.add_argument("--out", default="dist", type=Path, help="output folder (default: dist)")
-    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
+    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub, cover (the printed cover) or a list of them (default: pdf,epub)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     b.add_argument("--jobs", "-j", default=None, metavar="N",
@@ -121,6 +135,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     li = commands.add_parser("licences", help="the licences of press and of every package it runs with")
     li.add_argument("--markdown", action="store_true", help="as LICENCES.md (press licences --markdown > LICENCES.md)")
+
+    im = commands.add_parser("impose", help="the built print PDF on sheets that fold into the book (DIR/<slug>-imposed.pdf)")
+    im.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
+    im.add_argument("--out", default="dist", type=Path, help="the folder the print PDF was built into, and the imposed one goes (default: dist)")
+    im.add_argument("--edition", metavar="NAME", help="impose that class edition's print PDF")
+    im.add_argument("--layout", choices=LAYOUTS, help="booklet (saddle stitch) or signatures of print.signature pages "
+                    "(default: print.imposition.layout, else booklet up to 64 pages)")
+    im.add_argument("--sheet", type=_sheet, metavar="SIZE", help=f"{', '.join(SHEET_SIZES)} or a size like 320x450mm "
+                    "(default: the smallest of them that holds two pages with bleed and marks)")
+    im.add_argument("--creep", type=_creep, metavar="LENGTH", help="how far the innermost sheet's pages move toward the fold, "
+                    "e.g. 0.5mm (default: print.imposition.creep, else 0)")
+    im.add_argument("--quiet", "-q", action="store_true")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -173,6 +199,8 @@ def _build(args, progress) -> int:
                        use_cache=args.cache)
         for path in result.outputs:
             print(path)
+        for note in result.notes:
+            print(f"press: {note}", file=sys.stderr)
         _warnings(result.diagnostics.warnings, args.book_dir)
     return EXIT_OK
 
@@ -293,6 +321,17 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _impose(args, progress) -> int:
+    result = impose(args.book_dir, args.out, edition=args.edition, layout=args.layout, sheet=args.sheet, creep=args.creep)
+    sheets = len(result.sides) // 2
+    print(result.path)
+    print(f"press: {result.pages} pages as {'a booklet' if result.layout == 'booklet' else 'signatures'} "
+          f"on {sheets} sheet{'s' if sheets != 1 else ''} of {result.sheet_size[0] / 72:.2f} x {result.sheet_size[1] / 72:.2f} in; "
+          "print both sides, flipping on the short edge", file=sys.stderr)
+    _warnings(result.diagnostics.warnings, args.book_dir)
+    return EXIT_OK
+
+
 def _diff(args, progress) -> int:
     for path in (args.old, args.new):
         if not path.is_file():
@@ -304,4 +343,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "impose": _impose}

@@ -73,6 +73,16 @@ CODES: dict[str, tuple[str, str]] = {
     "E151": (ERROR, "a Word file without a title (style Title or Heading 1)"),
     "E152": (ERROR, "an imported document whose number or file name the book already has"),
     "E153": (ERROR, "a marked PDF that is not a proof of this book press made"),
+    "E130": (ERROR, "an ISBN whose check digit is wrong"),
+    "E131": (ERROR, "the cover or the imposed sheets fail a PDF/X check"),
+    "E132": (ERROR, "no print PDF to impose: build it first"),
+    "E133": (ERROR, "a sheet too small for two pages with their bleed and marks"),
+    "W130": (WARNING, "no print.paper: the spine is reckoned on 444 ppi paper"),
+    "W131": (WARNING, "a spine too thin for text (under 0.25 in): it is left blank"),
+    "W132": (WARNING, "a cover image under 300 dpi at its printed size"),
+    "W133": (WARNING, "cover text within 0.125 in of the trim or a fold"),
+    "W134": (WARNING, "a saddle-stitched booklet of more than 80 sheets"),
+    "W135": (WARNING, "a cover without a print ISBN: no barcode"),
 }
 
 

@@ -321,6 +321,22 @@ class PrintSettings:
     standard: str = "pdf/x-4"
     profile: Path | None = None
     signature: int = 4
+    ppi: float | None = None  # print.paper.ppi: the printer's pages per inch of the paper
+    caliper: float | None = None  # print.paper.caliper: one leaf's thickness, in points
+    cover_board: float = 0.0  # the cover's own thickness, added to the spine
+    spine_direction: str = "top-to-bottom"
+    imposition: "Imposition" = field(default_factory=lambda: Imposition())
+
+
+@dataclass(frozen=True)
+class Imposition:
+    """``print.imposition``: how ``press impose`` lays the print pages on sheets, when not told on the
+    command line. ``layout`` None means booklet up to 64 pages, signatures above; ``sheet`` None the
+    smallest common sheet that holds two pages; lengths in points."""
+
+    layout: str | None = None
+    sheet: tuple[float, float] | None = None
+    creep: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -381,6 +397,7 @@ class Book:
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
     cover: Path | None = None
+    back_cover: tuple["Block", ...] = ()  # the text on the printed cover's back (back_cover, Markdown)
     labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (words.py)
     field_lines: tuple[tuple[str, int], ...] = ()  # book.yaml key -> the line it is set on
     editions: tuple[Edition, ...] = ()

@@ -24,7 +24,7 @@ RANKS: dict[str, int] = {
     "engine": 5, "epub": 5,
     "layout": 6,
     "bind": 7,
-    "proof": 8,
+    "proof": 8, "prepress": 8,
     "build": 9, "skeleton": 9, "licences": 9, "intake": 9,
     "progress": 10, "cli": 11, "__main__": 12,
 }

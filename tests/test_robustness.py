@@ -214,6 +214,7 @@ def test_jobs_are_capped_by_available_memory(monkeypatch):
 
 class _Result:
     outputs: list = []
+    notes: list = []
 
     class diagnostics:  # noqa: N801 - stands in for Diagnostics
         warnings: list = []

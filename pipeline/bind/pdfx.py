@@ -65,8 +65,13 @@ def _colour_problems(stream_owner, resources, where: str, out: list[str], seen: 
                 out.append(f"{where}: RGB image {operands[0]}")
 
 
-def print_pdf_problems(path: Path, book: Book) -> list[str]:
-    """Everything that keeps the print PDF from being the PDF/X file it claims to be."""
+def print_pdf_problems(path: Path, book: Book, trim: tuple[float, float] | None = None) -> list[str]:
+    """Everything that keeps the print PDF from being the PDF/X file it claims to be.
+
+    ``trim`` is the size every TrimBox must have, when not the book's page (a cover's three
+    panels, an imposed sheet's two pages).
+    """
+    width, height = trim or (book.print.trim_width, book.print.trim_height)
     problems: list[str] = []
     with pikepdf.open(path) as pdf:
         intents = pdf.Root.get("/OutputIntents", [])
@@ -82,13 +87,13 @@ def print_pdf_problems(path: Path, book: Book) -> list[str]:
             if "/TrimBox" not in page or "/BleedBox" not in page:
                 problems.append(f"{where}: no TrimBox or BleedBox")
                 continue
-            trim = [float(v) for v in page.TrimBox]
-            box = [float(v) for v in page.BleedBox]
-            expected = [trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed]
-            if any(abs(a - b) > 0.01 for a, b in zip(box, expected)):
-                problems.append(f"{where}: BleedBox {box} is not the TrimBox plus {bleed:g} pt")
-            if abs((trim[2] - trim[0]) - book.print.trim_width) > 0.01 or abs((trim[3] - trim[1]) - book.print.trim_height) > 0.01:
-                problems.append(f"{where}: TrimBox {trim} is not the trim size")
+            box = [float(v) for v in page.TrimBox]
+            bleed_box = [float(v) for v in page.BleedBox]
+            expected = [box[0] - bleed, box[1] - bleed, box[2] + bleed, box[3] + bleed]
+            if any(abs(a - b) > 0.01 for a, b in zip(bleed_box, expected)):
+                problems.append(f"{where}: BleedBox {bleed_box} is not the TrimBox plus {bleed:g} pt")
+            if abs((box[2] - box[0]) - width) > 0.01 or abs((box[3] - box[1]) - height) > 0.01:
+                problems.append(f"{where}: TrimBox {box} is not the trim size")
             for _, font in page.Resources.get("/Font", {}).items():
                 descendants = font.get("/DescendantFonts")
                 descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")

@@ -56,11 +56,26 @@ def registration_crosses(width: float, height: float, bleed: float) -> list[str]
     return ops
 
 
-def marks_operators(marks: tuple[str, ...], width: float, height: float, bleed: float) -> bytes:
-    """The content stream fragment for the requested marks, wrapped in its own graphics state."""
+def fold_marks(folds: tuple[float, ...], height: float, bleed: float) -> list[str]:
+    """A dashed line above and below the bleed at each fold (``folds``: distances from the left trim)."""
+    start, end = bleed + OFFSET, bleed + OFFSET + LENGTH
+    ops = ["[3 2] 0 d"]
+    for x in folds:
+        ops.append(_line(x, -start, x, -end))
+        ops.append(_line(x, height + start, x, height + end))
+    return ops + ["[] 0 d"]
+
+
+def marks_operators(marks: tuple[str, ...], width: float, height: float, bleed: float, folds: tuple[float, ...] = ()) -> bytes:
+    """The content stream fragment for the requested marks, wrapped in its own graphics state.
+
+    Fold marks (a cover's spine, an imposed sheet's middle) go with the crop marks.
+    """
     ops: list[str] = []
     if "crop" in marks:
         ops += crop_marks(width, height, bleed)
+        if folds:
+            ops += fold_marks(folds, height, bleed)
     if "cross" in marks:
         ops += registration_crosses(width, height, bleed)
     if not ops:

@@ -49,13 +49,14 @@ def _source_date_epoch(seconds: int):
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def _finisher(book: Book, variant: Variant, marks: bool, first_body: int | None):
+def _finisher(book: Book, variant: Variant, marks: bool, first_body: int | None,
+              size: tuple[float, float] | None = None, folds: tuple[float, ...] = ()):
     def finish(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
         pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
         if variant.bleed:
             bleed = book.print.bleed
-            width, height = book.print.trim_width, book.print.trim_height
-            operators = marks_operators(book.print.marks, width, height, bleed) if marks else None
+            width, height = size or (book.print.trim_width, book.print.trim_height)
+            operators = marks_operators(book.print.marks, width, height, bleed, folds) if marks else None
             for page in pages:
                 x0, y0, x1, y1 = page["TrimBox"]
                 page["BleedBox"] = pydyf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
@@ -89,12 +90,14 @@ def _stable_document_id(pdf: pydyf.PDF, doc_id: uuid.UUID) -> None:
 
 
 def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant, *,
-              marks: bool = True, first_body: int | None = None, tagged: bool = True) -> None:
+              marks: bool = True, first_body: int | None = None, tagged: bool = True,
+              size: tuple[float, float] | None = None, folds: tuple[float, ...] = ()) -> None:
     """Paint ``document`` as the ``variant`` PDF.
 
     ``first_body`` (the index of the page where arabic folios start) gives the file the book's
     page labels; a part of a book to be bound (``bind/binder.py``) has none, nor marks: the
-    folio layer brings the marks, the binder sets the book's labels.
+    folio layer brings the marks, the binder sets the book's labels. ``size`` is the trim when
+    it is not the book's page (a cover), ``folds`` where fold marks go across it (from the left).
     """
     if variant.name == SCREEN.name:
         pdf_variant = SCREEN_VARIANT if tagged else None
@@ -102,4 +105,4 @@ def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: 
         pdf_variant = PDF_VARIANTS[book.print.standard]
     with _source_date_epoch(epoch_seconds(book)):
         document.write_pdf(target, pdf_variant=pdf_variant,
-                           finisher=_finisher(book, variant, marks, first_body))
+                           finisher=_finisher(book, variant, marks, first_body, size, folds))

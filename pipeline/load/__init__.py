@@ -14,7 +14,7 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.load.document import load_document
 from pipeline.load.images import check_image
 from pipeline.load.markdown import LANGUAGE_TAG as _LANGUAGE_TAG
-from pipeline.load.markdown import make_parser
+from pipeline.load.markdown import MarkdownReader, make_parser
 from pipeline.load.printsettings import read_print_settings
 from pipeline.load.schema import BOOK_FIELDS
 from pipeline.load.stylefiles import check_styles
@@ -69,6 +69,10 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     if "cover" in meta:
         found = check_image(meta["cover"].value, root, root, meta["cover"].loc, diags, what="cover image")
         cover = found.path if found else None
+    back_cover: tuple = ()
+    if "back_cover" in meta:
+        # the publisher's own words, in the book's language; no images, no notes on a cover
+        back_cover, _ = MarkdownReader(parser, file, meta["back_cover"].first_line, "back_cover", diags).read(meta["back_cover"].value)
     editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, complete, diags)
     labels = _labels(meta["labels"].value if "labels" in meta else {}, diags)
     diags.raise_if_errors()
@@ -90,7 +94,9 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         isbn=Isbn(**isbn),
         print=print_settings,
         cover=cover,
-        field_lines=tuple((key, value.loc.line) for key, value in meta.items()),
+        field_lines=tuple((key, value.loc.line) for key, value in meta.items())
+        + tuple((f"isbn.{key}", value.loc.line) for key, value in (meta["isbn"].value.items() if "isbn" in meta else ())),
+        back_cover=back_cover,
         editions=editions,
         numbering=NumberingPolicy(**numbering),
         documents=tuple(documents),

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.text import why_unreadable
 from pipeline.load.yamlnodes import Value
-from pipeline.model import PrintSettings
+from pipeline.model import Imposition, PrintSettings
 
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75}
 
@@ -20,6 +20,16 @@ TRIM_PRESETS = {
     "royal": (156 * _UNITS["mm"], 234 * _UNITS["mm"]),
     "us-letter": (612.0, 792.0),
 }
+#: Sheets a copy shop or a printer has, in points (portrait: width, height).
+SHEET_SIZES = {
+    "a4": (210 * _UNITS["mm"], 297 * _UNITS["mm"]),
+    "letter": (612.0, 792.0),
+    "a3": (297 * _UNITS["mm"], 420 * _UNITS["mm"]),
+    "tabloid": (792.0, 1224.0),
+    "sra3": (320 * _UNITS["mm"], 450 * _UNITS["mm"]),
+}
+LAYOUTS = ("booklet", "signatures")
+SPINE_DIRECTIONS = ("top-to-bottom", "bottom-to-top")
 STANDARDS = ("pdf/x-4", "pdf/x-1a")
 MARKS = ("crop", "cross")
 
@@ -41,6 +51,15 @@ def parse_trim(text: str) -> tuple[float, float] | None:
         return None
     first_unit = match[2] or match[4]
     return float(match[1]) * _UNITS[first_unit], float(match[3]) * _UNITS[match[4]]
+
+
+def parse_sheet(text: str) -> tuple[float, float] | None:
+    """A sheet by name (``a3``, ``sra3``) or as a size (``320x450mm``), in points."""
+    key = text.strip().lower()
+    if key in SHEET_SIZES:
+        return SHEET_SIZES[key]
+    size = parse_trim(key) if key not in TRIM_PRESETS else None
+    return size if size is not None and min(size) > 0 else None
 
 
 def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics) -> PrintSettings:
@@ -101,7 +120,81 @@ def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics
             settings["signature"] = values["signature"].value
         else:
             diags.add("E108", values["signature"].loc, "a signature holds 4, 8, 16 or 32 pages")
+    _read_paper(values, settings, diags)
+    if "imposition" in values:
+        settings["imposition"] = _read_imposition(values["imposition"].value, diags)
     return PrintSettings(**settings)
+
+
+def _read_paper(values: dict[str, Value], settings: dict, diags: Diagnostics) -> None:
+    """``print.paper`` (ppi or caliper), ``print.cover_board`` and ``print.spine_direction``: what the cover's spine needs."""
+    paper = values["paper"].value if "paper" in values else {}
+    if "ppi" in paper and "caliper" in paper:
+        diags.add("E108", paper["caliper"].loc, "print.paper takes ppi or caliper, not both",
+                  "the printer quotes one of them; keep that one")
+    elif "ppi" in paper:
+        # Book papers run from about 200 (bulky) to 1000 (bible paper) pages per inch.
+        if 100 <= paper["ppi"].value <= 2000:
+            settings["ppi"] = float(paper["ppi"].value)
+        else:
+            diags.add("E108", paper["ppi"].loc, f"{paper['ppi'].value} pages per inch is not a paper",
+                      "book papers run from about 200 to 1000 ppi; 444 is a common 50 lb uncoated stock")
+    elif "caliper" in paper:
+        caliper = parse_length(paper["caliper"].value)
+        # a leaf is thinner than a millimetre (2.835 pt) and thicker than nothing
+        if caliper is None or not 0 < caliper < 72 / 25.4:
+            diags.add("E108", paper["caliper"].loc, f"'{paper['caliper'].value}' is not the thickness of a leaf",
+                      "a length under 1mm, e.g. 0.0045in or 0.114mm")
+        else:
+            settings["caliper"] = caliper
+    if "cover_board" in values:
+        board = parse_length(values["cover_board"].value)
+        if board is None or board > 18:
+            diags.add("E108", values["cover_board"].loc, f"'{values['cover_board'].value}' is not a cover's thickness",
+                      "a length up to 0.25in, e.g. 0.01in or 0.3mm")
+        else:
+            settings["cover_board"] = board
+    if "spine_direction" in values:
+        direction = values["spine_direction"].value.strip().lower()
+        if direction in SPINE_DIRECTIONS:
+            settings["spine_direction"] = direction
+        else:
+            diags.add("E108", values["spine_direction"].loc, f"'{values['spine_direction'].value}' is not a spine direction",
+                      " or ".join(SPINE_DIRECTIONS))
+
+
+def _read_imposition(values: dict[str, Value], diags: Diagnostics) -> Imposition:
+    """``print.imposition``: the defaults of ``press impose``."""
+    found: dict = {}
+    if "layout" in values:
+        layout = values["layout"].value.strip().lower()
+        if layout in LAYOUTS:
+            found["layout"] = layout
+        else:
+            diags.add("E108", values["layout"].loc, f"'{values['layout'].value}' is not an imposition", " or ".join(LAYOUTS))
+    if "sheet" in values:
+        sheet = parse_sheet(values["sheet"].value)
+        if sheet is None:
+            diags.add("E108", values["sheet"].loc, f"'{values['sheet'].value}' is not a sheet",
+                      f"one of {', '.join(SHEET_SIZES)} or a size like 320x450mm")
+        else:
+            found["sheet"] = sheet
+    if "creep" in values:
+        creep = parse_creep(values["creep"].value)
+        if creep is None:
+            diags.add("E108", values["creep"].loc, f"'{values['creep'].value}' is not a creep",
+                      "a length up to 0.25in, e.g. 0.5mm or 0 for none")
+        else:
+            found["creep"] = creep
+    return Imposition(**found)
+
+
+def parse_creep(text: str) -> float | None:
+    """A creep in points: a length up to a quarter inch (more would eat the gutter), or 0."""
+    if text.strip() == "0":
+        return 0.0
+    creep = parse_length(text)
+    return creep if creep is not None and creep <= 18 else None
 
 
 def _not_cmyk(path: Path) -> str | None:

@@ -62,9 +62,31 @@ BOOK_FIELDS: tuple[Field, ...] = (
             Field("marks", "str", "`crop` (default), `cross`, `crop cross` or `none`: printer's marks outside the bleed."),
             Field("standard", "str", "`pdf/x-4` (default) or `pdf/x-1a`."),
             Field("profile", "str", "A CMYK ICC profile for the output intent, relative to book.yaml (default: Ghostscript's)."),
-            Field("signature", "int", "Pages per printed signature, for the proof's page-count check (default 4)."),
+            Field("signature", "int", "Pages per printed signature, for the proof's page-count check and `press impose` (default 4)."),
+            Field(
+                "paper",
+                "map",
+                "The paper the book is printed on, for the cover's spine width: `ppi` or `caliper`.",
+                fields=(
+                    Field("ppi", "int", "The printer's pages per inch (e.g. 444 for a 50 lb uncoated stock)."),
+                    Field("caliper", "str", "The thickness of one leaf, as a length (`0.0045in`, `0.114mm`)."),
+                ),
+            ),
+            Field("cover_board", "str", "The cover's own thickness, added to the spine (a length, default 0)."),
+            Field("spine_direction", "str", "`top-to-bottom` (default, the English way) or `bottom-to-top`: how the spine reads."),
+            Field(
+                "imposition",
+                "map",
+                "Defaults for `press impose`.",
+                fields=(
+                    Field("layout", "str", "`booklet` (saddle stitch) or `signatures` (default: booklet up to 64 pages)."),
+                    Field("sheet", "str", "`a4`, `letter`, `a3`, `tabloid`, `sra3` or a size like `320x450mm` (default: the smallest that holds two pages)."),
+                    Field("creep", "str", "How far the innermost sheet's pages move toward the fold (a length, default 0)."),
+                ),
+            ),
         ),
     ),
+    Field("back_cover", "markdown", "The text on the back of the printed cover (`press build --format cover`); Markdown."),
     Field("cover", "str", "A cover image (PNG or JPEG) for the EPUB, relative to book.yaml; generated when absent."),
     Field(
         "editions",

@@ -242,6 +242,17 @@ class Renderer:
             book=self.book, doc=doc, r=self.inline_renderer("epub", doc), stylesheets=stylesheets
         )
 
+    def print_cover_html(self, geometry: dict, barcode: dict | None, image: str | None, spine_text: bool) -> str:
+        """The printed cover: back, spine and front on one page (``geometry`` in points, see
+        ``prepress/cover.py``), the ISBN's ``barcode`` bars, the front ``image`` (a file URL) if any."""
+        r = InlineRenderer("print", 0, {}, self._print_href, None, omission=self.words("omission"))
+        return self.env.get_template("print-cover.html.j2").render(
+            book=self.book, g=geometry, barcode=barcode, image=image, spine_text=spine_text, r=r)
+
+    def print_cover_css(self, geometry: dict, media_bleed: float, profile_url: str) -> str:
+        """The printed cover's page: its whole width and height, no margins, bleed and room for marks."""
+        return self.env.get_template("print-cover.css.j2").render(g=geometry, media_bleed=media_bleed, profile_url=profile_url)
+
     def cover_xhtml(self, image: str) -> str:
         return self.render("cover.xhtml.j2", book=self.book, image=image)
 

@@ -1,0 +1,143 @@
+"""press build --format cover: its width, spine, barcode, PDF/X read-back, and what it warns about."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pikepdf
+import pypdfium2
+import pytest
+import zxingcpp
+from PIL import Image
+
+from pipeline.bind.pdfx import print_pdf_problems
+from pipeline.build import build
+from pipeline.diagnostics import ManuscriptError
+from pipeline.load import load_book
+from pipeline.prepress.cover import isbn13, spine_width
+from tests.conftest import write_manuscript
+
+ISBN = "978-1-0000-0000-9"
+DOCUMENT = {"d1.md": "---\nnumber: 1\ntitle: A Letter\nsource: Archive.\ncopyright: Public domain.\n---\n"
+                     + "\n\n".join(f"Paragraph {n} of the letter, long enough to fill a line or two of the page." for n in range(30)) + "\n"}
+
+
+def cover_book(root, extra: str = "", isbn: str = ISBN, back: str = "Letters from the *harbour master's* office, with an introduction."):
+    return write_manuscript(root, (
+        "title: The Harbour Papers\nsubtitle: Letters from a Port, 1890–1910\neditors: [Ada Lindqvist]\n"
+        f"publisher: Northsea Press\nyear: 2025\nisbn: {{print: \"{isbn}\"}}\nback_cover: |\n  {back}\n{extra}\n"
+        "documents: [d1.md]\n"), DOCUMENT)
+
+
+def _build_cover(root):
+    out = root.parent / "dist"
+    result = build(root, out, formats=("cover",), jobs=1)
+    cover = next(p for p in result.outputs if p.name.endswith("-cover.pdf"))
+    return result, cover
+
+
+def test_spine_arithmetic(tmp_path):
+    book = load_book(cover_book(tmp_path / "book"))
+    spine = spine_width(book, 512)
+    assert spine.width == pytest.approx(512 / 444 * 72) and spine.assumed
+    assert spine.describe().startswith("spine 1.15 in") and "512 pages on 444 ppi paper" in spine.describe()
+
+
+def test_isbn_check_digits():
+    assert isbn13("978-1-0000-0000-9") == "9781000000009"
+    assert isbn13("978-1-0000-0000-8") is None
+    assert isbn13("0-306-40615-2") == "9780306406157"  # an ISBN-10 becomes its ISBN-13
+    assert isbn13("0-306-40615-3") is None
+
+
+@pytest.mark.parametrize("paper, spine", [
+    ("print: {paper: {ppi: 200}, cover_board: 0.5mm}", lambda pages: pages / 200 * 72 + 0.5 * 72 / 25.4),
+    ("print: {paper: {caliper: 0.1mm}, bleed: 3mm}", lambda pages: -(-pages // 2) * 0.1 * 72 / 25.4),
+])
+def test_cover_width_is_back_spine_front_and_bleed_and_it_is_pdfx(tmp_path, paper, spine):
+    root = cover_book(tmp_path / "book", paper)
+    result, cover = _build_cover(root)
+    book = load_book(root)
+    tw, bleed = book.print.trim_width, book.print.bleed
+    width = 2 * tw + spine(result.pages)
+    with pikepdf.open(cover) as pdf:
+        (page,) = pdf.pages
+        x0, y0, x1, y1 = (float(v) for v in page.BleedBox)
+        assert x1 - x0 == pytest.approx(tw + spine(result.pages) + tw + 2 * bleed, abs=0.01)
+        assert y1 - y0 == pytest.approx(book.print.trim_height + 2 * bleed, abs=0.01)
+    assert print_pdf_problems(cover, book, trim=(width, book.print.trim_height)) == []
+    assert any(f"for {result.pages} pages" in note for note in result.notes)
+    assert not [d.code for d in result.diagnostics.warnings if d.code in ("W130", "W133")]
+
+
+def test_barcode_decodes_to_the_isbn_and_the_front_carries_the_title(tmp_path):
+    # a short book: the cover's own board makes the spine wide enough for its text
+    root = cover_book(tmp_path / "book", "print: {paper: {ppi: 100}, cover_board: 0.22in}")
+    result, cover = _build_cover(root)
+    assert "W131" not in [d.code for d in result.diagnostics.warnings]
+    pdf = pypdfium2.PdfDocument(str(cover))
+    image = pdf[0].render(scale=4).to_pil()
+    pdf.close()
+    found = zxingcpp.read_barcodes(image)
+    assert [(b.format, b.text) for b in found] == [(zxingcpp.BarcodeFormat.EAN13, "9781000000009")]
+    with pdfplumber.open(cover) as plumb:
+        page = plumb.pages[0]
+        text = page.extract_text()
+        # the spine stands between the two folds: title, editor and publisher, turned
+        # (pdfplumber gives x in the PDF's own space here: the trim starts at 0, the spine at 432)
+        width = float(page.mediabox[2]) - 27
+        spine = [c for c in page.chars if 432 < c["x0"] < width - 432]
+    assert "The Harbour Papers" in text and "Edited by Ada Lindqvist" in text and "harbour master’s" in text
+    assert "ISBN 978-1-0000-0000-9" in text
+    spine_text = "".join(c["text"] for c in spine)
+    assert "TheHarbourPapers" in spine_text.replace(" ", "") and all(not c["upright"] for c in spine)
+
+
+def test_a_wrong_check_digit_is_an_error_at_its_line(tmp_path):
+    root = cover_book(tmp_path / "book", isbn="978-1-0000-0000-8")
+    with pytest.raises(ManuscriptError) as caught:
+        build(root, tmp_path / "dist", formats=("cover",), jobs=1)
+    (problem,) = [d for d in caught.value.diagnostics if d.code == "E130"]
+    assert problem.loc.file.endswith("book.yaml") and problem.loc.line == 6
+    assert not (tmp_path / "dist" / "the-harbour-papers-cover.pdf").exists()
+
+
+def test_without_paper_444_ppi_is_assumed_and_a_thin_spine_has_no_text(tmp_path):
+    root = cover_book(tmp_path / "book")
+    result, cover = _build_cover(root)
+    codes = [d.code for d in result.diagnostics.warnings]
+    assert "W130" in codes and "W131" in codes  # a few pages on 444 ppi: far under 0.25 in
+    assert "444 ppi" in next(d.message for d in result.diagnostics.warnings if d.code == "W130")
+    with pdfplumber.open(cover) as plumb:
+        page = plumb.pages[0]
+        width = float(page.mediabox[2]) - 27
+        assert page.chars and not [c for c in page.chars if 430 < c["x0"] < width - 430 and not c["upright"]]
+
+
+def test_text_near_the_trim_and_a_low_resolution_image_are_warned_about(tmp_path):
+    # a back text too long for its panel runs down to the trim
+    long_back = "\n\n  ".join(f"Paragraph {n}: " + "the harbour ledgers of the port, " * 12 for n in range(12))
+    root = cover_book(tmp_path / "book", "print: {paper: {ppi: 100}}\ncover: front.png", back=long_back)
+    image = io.BytesIO()
+    Image.new("RGB", (600, 900), (120, 40, 40)).save(image, format="PNG")
+    (root / "front.png").write_bytes(image.getvalue())
+    result, cover = _build_cover(root)
+    codes = [d.code for d in result.diagnostics.warnings]
+    assert "W132" in codes and "W133" in codes
+    assert "back text is longer" in next(d.message for d in result.diagnostics.warnings if d.code == "W133")
+    w132 = next(d for d in result.diagnostics.warnings if d.code == "W132")
+    assert w132.loc.line > 0 and "dpi" in w132.message
+    book = load_book(root)
+    assert print_pdf_problems(cover, book, trim=(2 * 432 + result.pages / 100 * 72, 648)) == []  # the image separated to CMYK
+
+
+def test_spine_direction_bottom_to_top_turns_the_spine_the_other_way(tmp_path):
+    root = cover_book(tmp_path / "book", "print: {paper: {ppi: 100}, cover_board: 0.22in, spine_direction: bottom-to-top}")
+    _, cover = _build_cover(root)
+    with pdfplumber.open(cover) as plumb:
+        page = plumb.pages[0]
+        width = float(page.mediabox[2]) - 27
+        title = [c for c in page.chars if 432 < c["x0"] < width - 432][:3]
+    # read from the foot of the spine up: each letter stands above the one before it
+    assert [c["text"] for c in title] == ["T", "h", "e"] and title[0]["top"] > title[1]["top"] > title[2]["top"]
