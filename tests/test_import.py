@@ -137,3 +137,15 @@ def test_tracked_changes_comments_and_text_boxes_are_reported(reader, tmp_path):
     assert report.dropped["tracked insertions left unaccepted (their text is kept)"] == 1
     assert report.dropped["tracked deletions left unaccepted (their text is left out)"] == 1
     assert report.dropped["comments (left out)"] == 1
+
+
+def test_endnotes_become_notes_like_footnotes():
+    from pipeline.intake.html import parse
+    from pipeline.intake.markdown import draft_from
+
+    html = ('<h1 class="title">T</h1><p>Text<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup> and'
+            '<sup><a href="#endnote-1" id="endnote-ref-1">[2]</a></sup>.</p>'
+            '<ol><li id="footnote-1"><p>Foot <a href="#footnote-ref-1">↑</a></p></li></ol>'
+            '<ol><li id="endnote-1"><p>End <em>note</em> <a href="#endnote-ref-1">↑</a></p></li></ol>')
+    draft = draft_from(parse(html))
+    assert draft.body == ["Text[^1] and[^2]."] and draft.notes == {"1": "Foot", "2": "End *note*"}

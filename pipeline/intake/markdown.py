@@ -103,7 +103,7 @@ class _Writer:
                 return inner
             lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
             return f"{lead}{mark}{stripped}{mark}{trail}"
-        if node.tag == "sup" and (ref := node.elements("a")) and ref[0].attrs.get("href", "").startswith("#footnote-"):
+        if node.tag == "sup" and (ref := node.elements("a")) and ref[0].attrs.get("href", "").startswith(("#footnote-", "#endnote-")):
             label = self.note_labels.get(ref[0].attrs["href"][1:])
             return f"[^{label}]" if label else ""
         if node.tag == "a":
@@ -205,16 +205,17 @@ def _descendants(element: Element):
 def draft_from(tree: Element) -> Draft:
     """Read mammoth's tree into a ``Draft``."""
     draft = Draft()
-    # Footnotes come last, as an <ol> of <li id="footnote-N">; they are numbered in order of use.
+    # Footnotes and endnotes come last, as an <ol> of <li id="footnote-N"> (or "endnote-N"); both
+    # become press's notes, numbered in order of use.
     note_items: dict[str, Element] = {}
-    for ol in [e for e in tree.elements("ol") if any(li.attrs.get("id", "").startswith("footnote-") for li in e.elements("li"))]:
+    for ol in [e for e in tree.elements("ol") if any(li.attrs.get("id", "").startswith(("footnote-", "endnote-")) for li in e.elements("li"))]:
         for li in ol.elements("li"):
             note_items[li.attrs.get("id", "")] = li
         tree.children.remove(ol)
     labels = {key: str(i) for i, key in enumerate(note_items, start=1)}
     writer = _Writer(draft, labels)
     for key, li in note_items.items():
-        for a in [a for a in _descendants(li) if a.tag == "a" and a.attrs.get("href", "").startswith("#footnote-ref-")]:
+        for a in [a for a in _descendants(li) if a.tag == "a" and a.attrs.get("href", "").startswith(("#footnote-ref-", "#endnote-ref-"))]:
             _remove(li, a)
         draft.notes[labels[key]] = " ".join(writer.inlines(p) for p in li.elements("p")) or writer.inlines(li)
 
