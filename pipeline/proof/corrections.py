@@ -83,7 +83,7 @@ def _refuse(path: Path, message: str, hint: str | None = None) -> ManuscriptErro
 
 
 def read_corrections(marked: Path, out_dir: Path, book_dir: Path) -> tuple[list[Correction], Round]:
-    """The marks on ``marked``, a copy of a proof (or print or screen PDF) built into ``out_dir``."""
+    """The marks on ``marked``, a copy of a proof ``press proof`` made into ``out_dir``."""
     marked = Path(marked)
     try:
         pdf = pikepdf.open(marked)
