@@ -1,0 +1,219 @@
+"""The index: index.yaml read and checked, occurrences found on the model, locators collapsed, sorted."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from pipeline.diagnostics import Diagnostics, ManuscriptError
+from pipeline.load import load_book
+from pipeline.proof.preflight import model_findings
+from pipeline.transforms import apply_transforms
+from pipeline.transforms.editions import select_edition
+from pipeline.transforms.index import collapse, runs
+from tests.conftest import write_manuscript
+
+BOOK = """
+    title: T
+    documents: [a.md, b.md, c.md, d.md]
+    editions:
+      one:
+        title: One
+        documents: [2]
+"""
+
+A = """
+    ---
+    number: 1
+    title: Talks in Geneva
+    speakers: [Gorbachev, Reagan]
+    headnote: The headnote names nobody.
+    ---
+    Gorbachev: We begin.
+
+    Reagan: Mr. Gorbachev’s proposal is welcome, and Geneva too.
+
+    The Soviet Union and [the General Secretary]{.ix key="Gorbachev, Mikhail S."} agreed.
+
+    Nothing here.
+
+    Scowcroft wrote to Ébert.[^n]
+
+    [^n]: A note naming Dobrynin.
+"""
+
+B = """
+    ---
+    number: 2
+    title: A letter
+    ---
+    Горбачёв ответил.
+
+    Письмо Горбачёва Рейгану.
+
+    Arms control was discussed by Gorbachev. [Georgia]{.noix} is a state here.
+
+    Eden and Ebert and Zhukov and Évian met in Georgia.
+"""
+
+C = """
+    ---
+    number: 3
+    title: Third
+    ---
+    Gorbachev again, with Reagan on arms control.
+
+    A [mark]{.ix key="Nobody, Known"} that names no entry.
+"""
+
+D = """
+    ---
+    number: 4
+    title: Fourth
+    ---
+    Gorbachev once more.
+"""
+
+INDEX = """
+    locators: both
+    persons:
+      Gorbachev, Mikhail S.:
+        forms: [Gorbachev, Горбачёв, Горбачёва]
+        sub:
+          and Reagan:
+            forms: [Reagan, Рейгану]
+      Reagan, Ronald:
+      Scowcroft, Brent:
+      Dobrynin, Anatoly:
+      Ébert, Jean:
+      Ebert, Friedrich:
+        forms: [Ebert]
+      Eden, Anthony:
+      Zhukov, Georgy:
+      General Secretary:
+        see: Gorbachev, Mikhail S.
+    places:
+      Geneva:
+        see_also: [Soviet Union]
+      Soviet Union:
+      Georgia:
+      Évian:
+      Atlantis:
+    subjects:
+      arms control:
+"""
+
+
+@pytest.fixture
+def book(tmp_path):
+    root = write_manuscript(tmp_path / "book", BOOK, {"a.md": A, "b.md": B, "c.md": C, "d.md": D})
+    (root / "index.yaml").write_text(textwrap.dedent(INDEX).lstrip(), encoding="utf-8")
+    return apply_transforms(load_book(root))
+
+
+def entry(book, heading):
+    return next(e for e in book.index.entries if e.heading == heading)
+
+
+def cited(e):
+    return [(loc.document, loc.paragraph) for loc in e.locators]
+
+
+def test_forms_in_several_scripts_speakers_possessives_and_marks_find_a_person(book):
+    # doc 1: § 2 the turn (headnote is § 1), § 3 the possessive, § 4 the manual mark;
+    # doc 2: the Russian forms, inflected; then arms control; docs 3 and 4
+    assert cited(entry(book, "Gorbachev, Mikhail S.")) == [(1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (3, 1), (4, 1)]
+    assert cited(entry(book, "Reagan, Ronald")) == [(1, 3), (3, 1)]  # the turn of § 3 and the mention in doc 3
+    assert [cited(s) for s in entry(book, "Gorbachev, Mikhail S.").subentries] == [[(1, 3), (2, 2), (3, 1)]]
+
+
+def test_a_footnote_cites_the_paragraph_that_refers_to_it_and_noix_keeps_words_out(book):
+    assert cited(entry(book, "Dobrynin, Anatoly")) == [(1, 6)]
+    assert cited(entry(book, "Georgia")) == [(2, 4)]  # not § 3, marked {.noix}
+    assert cited(entry(book, "Soviet Union")) == [(1, 4)]
+    assert cited(entry(book, "arms control")) == [(2, 3), (3, 1)]  # a lower-case form finds a capital too
+    assert entry(book, "Ebert, Friedrich").locators != entry(book, "Ébert, Jean").locators
+
+
+def test_entries_sort_by_unicode_collation_with_accents_beside_their_letters(book):
+    persons = [e.heading for e in book.index.kinds[0].entries]
+    assert persons == ["Dobrynin, Anatoly", "Ebert, Friedrich", "Ébert, Jean", "Eden, Anthony", "General Secretary",
+                       "Gorbachev, Mikhail S.", "Reagan, Ronald", "Scowcroft, Brent", "Zhukov, Georgy"]
+    assert [e.heading for e in book.index.kinds[1].entries] == ["Atlantis", "Évian", "Geneva", "Georgia", "Soviet Union"]
+
+
+def test_an_edition_index_cites_only_its_documents(book):
+    edition = select_edition(book, book.editions[0])
+    assert {loc.document for e in edition.index.entries for loc in e.locators} == {2}
+    headings = {e.heading for e in edition.index.entries}
+    assert "Scowcroft, Brent" not in headings and "Gorbachev, Mikhail S." in headings
+    assert "General Secretary" in headings  # its target is cited in the edition
+    assert "Geneva" not in headings
+
+
+def test_preflight_reports_unfound_entries_common_forms_and_unknown_marks(book):
+    found = {(d.code, d.message.split("'")[1]) for d in model_findings(book) if d.code.startswith("W17")}
+    assert ("W170", "Atlantis") in found
+    assert ("W171", "Gorbachev") in found  # in all four documents
+    assert ("W172", "Nobody, Known") in found
+    assert not any(code == "W170" and heading == "General Secretary" for code, heading in found)
+
+
+def test_chicago_ranges():
+    assert [collapse(a, b) for a, b in [(3, 5), (212, 214), (101, 108), (321, 328), (498, 532), (1087, 1089),
+                                        (1496, 1504), (11564, 11615), (100, 104), (96, 117)]] == [
+        "3–5", "212–14", "101–8", "321–28", "498–532", "1087–89", "1496–1504", "11564–615", "100–104", "96–117"]
+    assert runs([9, 3, 4, 5, 4]) == [(3, 5), (9, 9)]
+
+
+def errors_of(tmp_path, index_yaml: str, book_yaml: str = "title: T\ndocuments: [a.md]\n"):
+    root = write_manuscript(tmp_path / "bad", book_yaml, {"a.md": "---\nnumber: 1\ntitle: A\n---\nText.\n"})
+    (root / "index.yaml").write_text(textwrap.dedent(index_yaml).lstrip(), encoding="utf-8")
+    diags = Diagnostics()
+    with pytest.raises(ManuscriptError):
+        load_book(root, diags)
+    return [(d.code, d.loc.file.rsplit("/", 1)[-1], d.loc.line) for d in diags.items]
+
+
+def test_bad_index_yaml_is_reported_at_file_and_line(tmp_path):
+    found = errors_of(tmp_path, """
+        persons:
+          Smith, John:
+            form: [Smith]
+          Smith, John:
+          Jones:
+            see: Nobody
+        places:
+          A:
+            see: B
+          B:
+            see: C
+          C:
+            see: A
+        ships:
+          X:
+        locators: sometimes
+    """)
+    assert ("E102", "index.yaml", 3) in found  # unknown key 'form'
+    assert ("E170", "index.yaml", 4) in found  # the heading twice
+    assert ("E171", "index.yaml", 5) in found  # see: no such entry
+    assert any(code == "E172" for code, _, _ in found)  # A -> B -> C -> A
+    assert ("E102", "index.yaml", 14) in found  # 'ships' is no kind of this index
+    assert ("E108", "index.yaml", 16) in found
+
+
+def test_kinds_are_configurable_and_the_index_file_may_be_named(tmp_path):
+    root = write_manuscript(tmp_path / "own", "title: T\nindex: back/ships.yaml\ndocuments: [a.md]\n",
+                            {"a.md": "---\nnumber: 1\ntitle: A\n---\nThe *Aurora* sailed.\n"})
+    (root / "back").mkdir()
+    (root / "back" / "ships.yaml").write_text("kinds:\n  ships: Ships\nships:\n  Aurora:\n", encoding="utf-8")
+    book = apply_transforms(load_book(root))
+    assert [(k.name, k.heading) for k in book.index.kinds] == [("ships", "Ships")]
+    assert cited(book.index.entries[0]) == [(1, 1)]
+
+
+def test_an_index_file_outside_the_manuscript_is_refused(tmp_path):
+    (tmp_path / "outside.yaml").write_text("persons:\n  X:\n", encoding="utf-8")
+    found = errors_of(tmp_path, "persons:\n", "title: T\nindex: ../outside.yaml\ndocuments: [a.md]\n")
+    assert [code for code, _, _ in found] == ["E116"]
