@@ -217,3 +217,43 @@ def test_an_index_file_outside_the_manuscript_is_refused(tmp_path):
     (tmp_path / "outside.yaml").write_text("persons:\n  X:\n", encoding="utf-8")
     found = errors_of(tmp_path, "persons:\n", "title: T\nindex: ../outside.yaml\ndocuments: [a.md]\n")
     assert [code for code, _, _ in found] == ["E116"]
+
+
+def test_the_epub_index_follows_epub_indexes_links_to_paragraphs_and_validates(book, tmp_path):
+    import re
+    import zipfile
+
+    from pipeline.epub import write_epub
+    from tests.epubcheck import epubcheck_messages
+
+    target = tmp_path / "book.epub"
+    write_epub(book, target)
+    with zipfile.ZipFile(target) as z:
+        index = z.read("EPUB/index.xhtml").decode()
+        nav = z.read("EPUB/nav.xhtml").decode()
+        chapters = {name[5:]: z.read(name).decode() for name in z.namelist() if re.fullmatch(r"EPUB/doc-\d+\.xhtml", name)}
+        opf = z.read("EPUB/content.opf").decode()
+    assert 'epub:type="index"' in index and 'role="doc-index"' in index
+    # every locator is a paragraph id of the document it names
+    hrefs = re.findall(r'epub:type="index-locator" href="([^"#]+)#([^"]+)"', index)
+    assert ("doc-1.xhtml", "doc1-p4") in hrefs  # the manual mark
+    assert all(f'id="{anchor}"' in chapters[file] for file, anchor in hrefs)
+    assert 'epub:type="index-locator-range"' in index  # 1 § 2–4
+    assert re.search(r'General Secretary</span>, <em>see</em> <a epub:type="index-xref-preferred" href="#(ix-\d+)">', index)
+    assert '<em>see also</em> <a epub:type="index-xref-related"' in index
+    assert 'href="index.xhtml#index">Index</a>' in nav and 'epub:type="index" href="index.xhtml#index"' in nav
+    assert opf.index('idref="doc4"') < opf.index('idref="index"')  # in the spine after the documents
+    assert epubcheck_messages(target) == []
+
+
+def test_a_book_without_an_index_has_no_index_document(tmp_path):
+    from pipeline.epub import write_epub
+
+    root = write_manuscript(tmp_path / "plain", "title: T\ndocuments: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: A\n---\nText.\n"})
+    book = apply_transforms(load_book(root))
+    assert book.index is None
+    write_epub(book, tmp_path / "plain.epub")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "plain.epub") as z:
+        assert "EPUB/index.xhtml" not in z.namelist() and "Index" not in z.read("EPUB/nav.xhtml").decode()
