@@ -68,14 +68,17 @@ def model_findings(book: Book) -> list[Diagnostic]:
     return out + index_findings(book)
 
 
-#: A form found in more documents than this share of them is probably finding something else too.
+#: A form found in more documents than this share of them is probably finding something else too;
+#: in a book of fewer documents than ``COMMON_FORM_MIN_DOCUMENTS`` a third is two or three of them,
+#: which proves nothing, and the warning would fall on every name.
 COMMON_FORM_SHARE = 1 / 3
+COMMON_FORM_MIN_DOCUMENTS = 6
 
 
 def index_findings(book: Book) -> list[Diagnostic]:
     """The index against the text: entries that cite nothing (W170), forms found in more than a
-    third of the documents (W171; only in a book of three documents or more, where a third means
-    something), manual marks naming no entry (W172)."""
+    third of the documents (W171; only in a book of ``COMMON_FORM_MIN_DOCUMENTS`` or more, where a
+    third means something), manual marks naming no entry (W172)."""
     if book.index is None:
         return []
     out: list[Diagnostic] = []
@@ -86,7 +89,7 @@ def index_findings(book: Book) -> list[Diagnostic]:
                                   f"its forms are {', '.join(entry.forms) or 'none'}: add the forms the text uses, "
                                   "or mark a place with [words]{.ix key=\"…\"}"))
     documents = len(book.documents)
-    if documents >= 3:
+    if documents >= COMMON_FORM_MIN_DOCUMENTS:
         by_heading = {e.heading: e for e in book.index.entries}
         for (heading, form), found in sorted(hits.form_documents.items()):
             if len(found) > documents * COMMON_FORM_SHARE and heading in by_heading:

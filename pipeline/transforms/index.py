@@ -136,7 +136,8 @@ def find_occurrences(book: Book) -> Hits:
             text = f"{unit.speaker}: {unit.text}" if unit.speaker else unit.text
             for owner, form in finder.find(text):
                 found.setdefault(owner, None)
-                hits.form_documents.setdefault((owner.split(SUB_SEPARATOR)[0], form), set()).add(doc.number)
+                if SUB_SEPARATOR not in owner:
+                    hits.form_documents.setdefault((owner, form), set()).add(doc.number)
             for mark in unit.marks:
                 if mark.key in keys:
                     found.setdefault(mark.key, None)
@@ -147,9 +148,11 @@ def find_occurrences(book: Book) -> Hits:
                 if SUB_SEPARATOR in owner and main not in found and owner not in {m.key for m in unit.marks}:
                     continue  # a sub-entry's words without its entry: not this sub-entry
                 if main in entries and not entries[main].see:
-                    located = hits.locators.setdefault(owner, [])
-                    if not located or located[-1] != unit.locator:
-                        located.append(unit.locator)
+                    hits.locators.setdefault(owner, []).append(unit.locator)
+    # footnotes are read after the text and cite paragraphs before them: reading order, each once
+    order = {doc.number: k for k, doc in enumerate(book.documents)}
+    for owner, located in hits.locators.items():
+        hits.locators[owner] = sorted(set(located), key=lambda loc: (order[loc.document], loc.paragraph or 0))
     return hits
 
 
