@@ -260,3 +260,38 @@ def test_a_book_without_an_index_has_no_index_document(tmp_path):
 
     with zipfile.ZipFile(tmp_path / "plain.epub") as z:
         assert "EPUB/index.xhtml" not in z.namelist() and "Index" not in z.read("EPUB/nav.xhtml").decode()
+
+
+def test_the_print_index_cites_the_pages_where_the_paragraphs_begin(book, tmp_path):
+    import re
+
+    import pdfplumber
+    import pikepdf
+
+    from pipeline.build import build
+
+    result = build(book.root, tmp_path / "out", formats=("pdf",), jobs=2)
+    pdf_path = next(p for p in result.outputs if p.name == "t.pdf")
+    with pikepdf.open(pdf_path) as pdf:
+        nums = list(pdf.Root.PageLabels.Nums)
+        first = int(nums[-2])
+        tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+        pages = {a: str(next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == tree[a][0].objgen) - first + 1)
+                 for a in tree.keys()}
+        with pdf.open_outline() as outline:
+            assert [item.title for item in outline.root][-1] == "Index"
+    with pdfplumber.open(pdf_path) as plumb:
+        columns = []  # the index's two columns, left then right, page by page
+        for page in plumb.pages[int(pages["index"]) + first - 1:]:
+            x0, top, x1, bottom = page.bbox
+            middle = (x0 + x1) / 2
+            for box in ((x0, top, middle, bottom), (middle, top, x1, bottom)):
+                columns.append(page.crop(box).extract_text() or "")
+        text = " ".join(" ".join(columns).split())
+        contents = " ".join((plumb.pages[first - 1 - 1].extract_text() or "").split())
+    assert re.search(r"Index \.* ?" + pages["index"], contents.replace(" .", ".")) or f"Index{pages['index']}" in contents.replace(" ", "").replace(".", "")
+    # Gorbachev: 1 § 2–4 (p), 2 § 1–3 (p), 3 § 1 (p), 4 § 1 (p): each document's paragraphs begin on one page here
+    expected = "; ".join(f"{d} § {ps} ({pages[f'doc{d}-p{n}']})" for d, ps, n in [(1, "2–4", 2), (2, "1–3", 1), (3, "1", 1), (4, "1", 1)])
+    assert {pages[f"doc1-p{n}"] for n in (2, 3, 4)} == {pages["doc1-p2"]}
+    assert f"Gorbachev, Mikhail S., {expected}" in text.replace("\u00a0", " ")
+    assert "GeneralSecretary,seeGorbachev,MikhailS." in text.replace(" ", "")

@@ -213,9 +213,12 @@ class Renderer:
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{chapter_file(number)}#{anchor}"
 
-    def print_html(self, part: Part | None = None) -> str:
-        """The book as one HTML document for WeasyPrint, or one ``part`` of it."""
-        page_of = part.pages.get if part is not None else None
+    def print_html(self, part: Part | None = None, index_pages: dict[str, str] | None = None) -> str:
+        """The book as one HTML document for WeasyPrint, or one ``part`` of it.
+
+        Laid out whole, the book's index cites the pages ``index_pages`` gives (those of a bound
+        build, to compare with it), or none."""
+        page_of = part.pages.get if part is not None else (index_pages.get if index_pages else None)
         documents = self.book.documents if part is None else part.documents
         with_index = has_index(self.book) and (part is None or part.index)
         kinds = IndexRenderer(self.book, self.words, self._print_href, page_of).kinds() if with_index else []
