@@ -44,7 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W115": (WARNING, "an image without a description for readers who cannot see it"),
     "W116": (WARNING, "a link that is not a web address: the words are kept, unlinked"),
     "W117": (WARNING, "an image whose colour profile cannot be read: its colours are taken as sRGB"),
-    "W118": (WARNING, "an attribute in {…} that press does not read: only lang= is"),
+    "W118": (WARNING, "an attribute in {…} that press does not read: only lang=, .ix key= and .noix are"),
     "E202": (ERROR, "a font file of the book is missing or unreadable"),
     "W110": (WARNING, "an image inside a line of text: only an image standing alone is placed"),
     "W111": (WARNING, "a footnote reference without a note"),
@@ -83,6 +83,12 @@ CODES: dict[str, tuple[str, str]] = {
     "W133": (WARNING, "cover text within 0.125 in of the trim or a fold"),
     "W134": (WARNING, "a saddle-stitched booklet of more than 80 sheets"),
     "W135": (WARNING, "a cover without a print ISBN: no barcode"),
+    "E170": (ERROR, "two index entries with the same heading"),
+    "E171": (ERROR, "a see or see-also reference to a heading the index does not have"),
+    "E172": (ERROR, "see references that lead round in a circle"),
+    "W170": (WARNING, "an index entry that finds no occurrence"),
+    "W171": (WARNING, "an index form found in more than a third of the documents: a likely false hit"),
+    "W172": (WARNING, "a manual index mark whose key is no entry of the index"),
 }
 
 

@@ -46,9 +46,12 @@ class PartLaidOut:
     cached: bool
     done: int
     total: int
+    back: bool = False  # the index, after the documents
 
     @property
     def name(self) -> str:
+        if self.back:
+            return "index"
         return "front matter" if self.number is None else f"Document No. {self.number}"
 
 

@@ -75,6 +75,17 @@ class Language:
 
 
 @dataclass(frozen=True)
+class IndexMark:
+    """Words marked for the index by hand: ``[the General Secretary]{.ix key="Gorbachev, Mikhail S."}``
+    cites the entry ``key`` where the words stand; ``key`` None (``{.noix}``) keeps the words out of
+    the index, where a form would find them by mistake. Printed as the words alone."""
+
+    key: str | None
+    children: tuple["Inline", ...]
+    loc: SourceLoc
+
+
+@dataclass(frozen=True)
 class LineBreak:
     """A hard line break inside a paragraph."""
 
@@ -115,10 +126,10 @@ class PageBreak:
     label: str
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, Language, LineBreak, Omission, FootnoteRef, CrossRef, PageBreak]
+Inline = Union[Text, Emphasis, Strong, Code, Link, Language, IndexMark, LineBreak, Omission, FootnoteRef, CrossRef, PageBreak]
 
 #: The inline nodes that hold other inline nodes (``children``).
-INLINE_CONTAINERS = (Emphasis, Strong, Link, Language, CrossRef)
+INLINE_CONTAINERS = (Emphasis, Strong, Link, Language, IndexMark, CrossRef)
 
 
 # ----------------------------------------------------------------- block nodes
@@ -379,6 +390,60 @@ def slugify(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Locator:
+    """Where the index cites an entry: a paragraph (``anchor`` its id, ``doc37-p19``), or a document
+    whose text there is not numbered (``paragraph`` None, ``anchor`` the document's or the numbered
+    paragraph before)."""
+
+    document: int
+    paragraph: int | None
+    anchor: str
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One entry of the index: its heading as printed, the forms that find it in the text, its
+    sub-entries, its "see" and "see also" references (headings of other entries) and, once the
+    index transform has read the text, its locators in reading order."""
+
+    heading: str
+    loc: SourceLoc
+    forms: tuple[str, ...] = ()
+    see: str | None = None
+    see_also: tuple[str, ...] = ()
+    subentries: tuple["IndexEntry", ...] = ()
+    locators: tuple[Locator, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexKind:
+    """A part of the index (persons, places, subjects, or a kind of the book's own) and its
+    heading (None: the catalogue's word for a kind press knows)."""
+
+    name: str
+    heading: str | None
+    entries: tuple[IndexEntry, ...]
+
+
+@dataclass(frozen=True)
+class BookIndex:
+    """index.yaml: the kinds with their entries, and what the print index cites (``paragraphs``,
+    ``pages`` or ``both``; the EPUB always cites paragraphs)."""
+
+    loc: SourceLoc
+    kinds: tuple[IndexKind, ...]
+    locators: str = "both"
+
+    @property
+    def entries(self) -> tuple[IndexEntry, ...]:
+        return tuple(e for kind in self.kinds for e in kind.entries)
+
+
+#: The id of the index in every format: the print part's opening, the EPUB's file.
+INDEX_ANCHOR = "index"
+
+
+@dataclass(frozen=True)
 class Book:
     """The whole reader: book.yaml's metadata and the documents in reading order."""
 
@@ -403,6 +468,7 @@ class Book:
     editions: tuple[Edition, ...] = ()
     edition: Edition | None = None  # set on the book of one class edition
     documents: tuple[Document, ...] = ()
+    index: BookIndex | None = None  # index.yaml, when the book has one
 
     @property
     def slug(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.diagnostics import CODES
-from pipeline.load.schema import BOOK_FIELDS, FRONT_MATTER_FIELDS
+from pipeline.load.schema import BOOK_FIELDS, FRONT_MATTER_FIELDS, INDEX_ENTRY_FIELDS, INDEX_FIELDS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -11,6 +11,13 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 def test_readme_documents_every_key():
     for field in BOOK_FIELDS + FRONT_MATTER_FIELDS:
+        assert f"| `{field.name}` |" in README, field.name
+        for sub in field.fields:
+            assert f"| `{field.name}.{sub.name}` |" in README, f"{field.name}.{sub.name}"
+
+
+def test_readme_documents_every_key_of_index_yaml():
+    for field in INDEX_FIELDS + INDEX_ENTRY_FIELDS:
         assert f"| `{field.name}` |" in README, field.name
         for sub in field.fields:
             assert f"| `{field.name}.{sub.name}` |" in README, f"{field.name}.{sub.name}"

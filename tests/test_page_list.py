@@ -31,6 +31,10 @@ def printed_pages(sample_build):
     out = {}
     with pikepdf.open(path) as pdf:
         labels = [pikepdf.Page(p).label for p in pdf.pages]
+        # The print index cites pages; the EPUB's index cites paragraphs and carries no pages of its own.
+        with pdf.open_outline() as outline:
+            index = [pdf.pages.index(pikepdf.Page(item.destination[0])) for item in outline.root if str(item.title) == "Index"]
+    labels = labels[: index[0]] if index else labels
     with pdfplumber.open(path) as pdf:
         for label, page in zip(labels, pdf.pages):
             # the text block: below the running head, above the folio, body-size type

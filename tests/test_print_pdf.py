@@ -85,7 +85,7 @@ def test_screen_pdf_is_tagged_rgb_trimmed(screen_pdf, sample_book):
         page = pdf.pages[0]
         assert [float(v) for v in page.MediaBox] == [0, 0, 432, 648]
         with pdf.open_outline() as outline:
-            assert len(list(outline.root)) == len(sample_book.documents) + 1
+            assert len(list(outline.root)) == len(sample_book.documents) + 1 + (sample_book.index is not None)  # contents, index
         links = [a for p in pdf.pages for a in p.get("/Annots", []) if a.get("/Subtype") == "/Link"]
         assert links, "the contents and cross-references should be links"
 

@@ -24,7 +24,7 @@ from pipeline.epub.css import epub_stylesheet
 from pipeline.epub.fonts import subset_font
 from pipeline.model import Book, Figure, SourceLoc, walk_blocks
 from pipeline.render import Renderer
-from pipeline.render.html import chapter_file, epub_image_file, page_breaks
+from pipeline.render.html import INDEX_FILE, chapter_file, epub_image_file, has_index, page_breaks
 from pipeline.styles import book_stylesheet, display_name, font_files, read_style_file, stylesheet_paths
 
 EPUB_CSS = ("fonts.css", "book.css", "epub.css")
@@ -80,13 +80,17 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> No
         markers.update(_PAGE_MARKER.findall(content))
         chapters.append(epub.EpubItem(uid=f"doc{doc.number}", file_name=files[doc.number], media_type=xhtml,
                                       content=content.encode()))
+    # The index, when the book has one, is back matter after the documents (EPUB Indexes 1.1).
+    back = [epub.EpubItem(uid="index", file_name=INDEX_FILE, media_type=xhtml,
+                          content=renderer.index_xhtml(stylesheets).encode())] if has_index(book) else []
     nav = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type=xhtml,
-                        content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets, markers).encode())
+                        content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets, markers,
+                                                   INDEX_FILE if back else None).encode())
     nav.properties = ["nav"]
-    for item in (cover, front, nav, *chapters):
+    for item in (cover, front, nav, *chapters, *back):
         eb.add_item(item)
     # The faces carry only the characters the XHTML holds (markup included: a few more letters).
-    characters = {c for item in (cover, front, nav, *chapters) for c in item.content.decode()}
+    characters = {c for item in (cover, front, nav, *chapters, *back) for c in item.content.decode()}
     for path in font_files():
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf",
                                   content=subset_font(path, characters)))
@@ -95,8 +99,10 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> No
     words = renderer.words
     eb.toc = [epub.Link(files[d.number], words("document_titled", document=words("document", number=d.number), title=d.title),
                         f"toc-doc{d.number}") for d in book.documents]
+    if back:
+        eb.toc.append(epub.Link(INDEX_FILE, words("index"), "toc-index"))
     eb.add_item(epub.EpubNcx())
-    eb.spine = [cover, front, nav, *chapters]
+    eb.spine = [cover, front, nav, *chapters, *back]
 
     tmp = target.with_suffix(".epub.tmp")  # EbookLib's zip, re-packed into ``target``
     try:

@@ -56,15 +56,21 @@ def part_key(book: Book, task: PartTask, files: list[Path], screen: bool) -> str
 
     The part's HTML is a function of press's code and templates (files), the book's own fields,
     the document (or, for the front matter, every document: the contents and the imprint list
-    them) and the task (the pages it cites, its first folio).
+    them; for the index, its entries with their locators) and the task (the pages it cites, its
+    first folio).
     """
     digest = hashlib.sha256(code_version().encode())
     digest.update(b"screen" if screen else b"print only")
     book = replace(book, root=book.root.resolve())
     if task.front:
         digest.update(_placeless(repr(book)).encode())
-    else:
+    elif task.back:  # the index: its entries and locators, the book's fields, the pages it cites (the task)
         digest.update(_placeless(repr(replace(book, documents=(), editions=()))).encode())
+        digest.update(repr(tuple(d.number for d in book.documents)).encode())
+    else:
+        # a document's part does not depend on the index: an edit elsewhere that moves a locator
+        # does not lay the documents out again
+        digest.update(_placeless(repr(replace(book, documents=(), editions=(), index=None))).encode())
         digest.update(repr((book.documents[0].number, book.edition)).encode())
         digest.update(_placeless(repr(next(d for d in book.documents if d.number == task.number))).encode())
     digest.update(repr(task).encode())

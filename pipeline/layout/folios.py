@@ -27,7 +27,7 @@ from pipeline.engine.screen import make_screen
 from pipeline.hashing import file_hash
 from pipeline.layout.cache import code_version
 from pipeline.layout.context import LayoutJob
-from pipeline.layout.plan import FRONT, BookPage, PartLayout, document_folios
+from pipeline.layout.plan import FRONT, BookPage, PartLayout, document_folios, has_index_part
 from pipeline.model import Book
 from pipeline.render.html import LayerRun
 from pipeline.styles import stylesheet_paths
@@ -52,8 +52,12 @@ RUN_PAGES = 250
 
 
 def segments(book: Book, parts: list[PartLayout]) -> list[Segment]:
-    """The book's skeleton cut into runs of documents (one per ``RUN_PAGES``), to be laid out side by side."""
-    documents = len(parts) - 1
+    """The book's skeleton cut into runs of documents (one per ``RUN_PAGES``), to be laid out side by side.
+
+    The index, when the book has one, ends the last run: in the skeleton it is one more group of
+    pages opening on a recto, as a document is.
+    """
+    documents = len(parts) - 1 - has_index_part(book)
     count = max(1, min(round(sum(p.pages for p in parts) / RUN_PAGES), documents // 4))
     bounds = [1 + documents * k // count for k in range(count + 1)]
     folios = document_folios(book, dict(enumerate(parts)))
@@ -63,6 +67,8 @@ def segments(book: Book, parts: list[PartLayout]) -> list[Segment]:
         # Every document opens on a recto: one that ends on a recto is followed by a blank verso.
         out.append(Segment(k == 0, first, last, folios[book.documents[first - 1].number],
                            k < count - 1 and parts[last].pages % 2 == 1))
+    if has_index_part(book):
+        out[-1] = replace(out[-1], last=len(parts) - 1)
     return out
 
 

@@ -25,8 +25,8 @@ from pipeline.render.html import Part
 
 def part_html(book: Book, renderer: Renderer, task: PartTask) -> tuple[str, str]:
     """The part's HTML and the CSS that sets its first folio (empty when it cites no page of its own)."""
-    documents = tuple(d for d in book.documents if d.number == task.number)
-    html = renderer.print_html(part=Part(front=task.front, documents=documents, pages=dict(task.pages)))
+    documents = tuple(d for d in book.documents if d.number == task.number and not task.back)
+    html = renderer.print_html(part=Part(front=task.front, documents=documents, pages=dict(task.pages), index=task.back))
     css = f"@page :first {{ counter-reset: page {task.first_folio} }}\n" if task.first_folio is not None else ""
     return html, css
 

@@ -15,10 +15,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostic
-from pipeline.model import Book, CrossRef, iter_inlines
+from pipeline.model import INDEX_ANCHOR, Book, CrossRef, iter_inlines
 from pipeline.pages import PageStart, folio_labels
 
-FRONT = 0  # the front matter's part index; document parts follow in reading order
+FRONT = 0  # the front matter's part index; document parts follow in reading order, then the index
+
+
+def has_index_part(book: Book) -> bool:
+    """Whether the print book ends with an index: index.yaml with at least one entry."""
+    return book.index is not None and bool(book.index.entries)
+
+
+def part_count(book: Book) -> int:
+    """The parts of the print book: the front matter, each document, and the index if it has one."""
+    return 1 + len(book.documents) + has_index_part(book)
 
 
 @dataclass(frozen=True)
@@ -27,17 +37,19 @@ class PartTask:
 
     ``pages`` holds the printed page of every anchor outside the part that it cites;
     ``first_folio`` is set only for a document that cites its own pages, whose folio counter
-    must then start where the document will stand.
+    must then start where the document will stand. ``back`` marks the index, after the documents
+    (``number`` None too), which cites the page of every paragraph it lists.
     """
 
     index: int
     number: int | None
     pages: tuple[tuple[str, str], ...] = ()
     first_folio: int | None = None
+    back: bool = False
 
     @property
     def front(self) -> bool:
-        return self.number is None
+        return self.number is None and not self.back
 
 
 @dataclass
@@ -73,10 +85,13 @@ class BookPage:
     local: int = 0
 
 
-def cited_anchors(book: Book, number: int | None) -> tuple[set[str], set[str]]:
+def cited_anchors(book: Book, number: int | None, back: bool = False) -> tuple[set[str], set[str]]:
     """The anchors a part cites: (outside the part, inside it)."""
+    if back:
+        assert book.index is not None
+        return {loc.anchor for e in book.index.entries for item in (e, *e.subentries) for loc in item.locators}, set()
     if number is None:
-        return {doc.anchor for doc in book.documents}, set()
+        return {doc.anchor for doc in book.documents} | ({INDEX_ANCHOR} if has_index_part(book) else set()), set()
     doc = next(d for d in book.documents if d.number == number)
     refs = {n.anchor for n in iter_inlines(doc.all_blocks) if isinstance(n, CrossRef) and n.anchor}
     own = {a for a in refs if document_of(a) == number}
@@ -97,6 +112,14 @@ def document_folios(book: Book, layouts: dict[int, PartLayout]) -> dict[int, int
         pages = layouts[i].pages
         folio += pages + pages % 2
     return out
+
+
+def back_folio(book: Book, layouts: dict[int, "PartLayout"]) -> int | None:
+    """The folio where the index opens (the recto after the last document), once every document is laid out."""
+    if not all(i in layouts for i in range(1, len(book.documents) + 1)):
+        return None
+    last = layouts[len(book.documents)].pages
+    return document_folios(book, layouts)[book.documents[-1].number] + last + last % 2
 
 
 def document_of(anchor: str) -> int:

@@ -25,8 +25,17 @@ from pipeline.events import PartLaidOut, PartsLaidOutAgain
 from pipeline.layout.cache import part_key
 from pipeline.layout.context import LayoutJob
 from pipeline.layout.parts import lay_out_part
-from pipeline.layout.plan import FRONT, PartLayout, PartTask, cited_anchors, document_folios, document_of
-from pipeline.model import Book, Figure, walk_blocks
+from pipeline.layout.plan import (
+    FRONT,
+    PartLayout,
+    PartTask,
+    back_folio,
+    cited_anchors,
+    document_folios,
+    document_of,
+    has_index_part,
+)
+from pipeline.model import INDEX_ANCHOR, Book, Figure, walk_blocks
 from pipeline.styles import TEMPLATES, book_templates, font_files, stylesheet_paths
 
 MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost always enough
@@ -58,8 +67,11 @@ class Pagination:
         self.index = {doc.number: i for i, doc in enumerate(book.documents, start=1)}
         self.layouts = layouts
         self.folios = document_folios(book, layouts)
+        self.back = back_folio(book, layouts) if has_index_part(book) else None
 
     def label(self, anchor: str) -> str | None:
+        if anchor == INDEX_ANCHOR:  # the index opens on the recto after the last document
+            return None if self.back is None else str(self.back)
         number = document_of(anchor)
         index = self.index.get(number)
         if index is None or index not in self.layouts or number not in self.folios:
@@ -78,14 +90,19 @@ class PartScheduler:
         self.job = job
         self.guesses = guesses
         self.numbers: list[int | None] = [None] + [d.number for d in job.book.documents]
-        self.cited = {i: cited_anchors(job.book, n) for i, n in enumerate(self.numbers)}
+        # the index, when the book has one, is the last part: it cites every paragraph it lists
+        self.back: int | None = None
+        if has_index_part(job.book):
+            self.back = len(self.numbers)
+            self.numbers.append(None)
+        self.cited = {i: cited_anchors(job.book, n, i == self.back) for i, n in enumerate(self.numbers)}
         self.files = _files(job.book, job.profile)
         self.layouts: dict[int, PartLayout] = {}
         self.used: dict[int, PartTask] = {}
         self.running: dict[Future, int] = {}
 
     def run(self) -> list[PartLayout]:
-        """Every part, in book order: front matter, then documents."""
+        """Every part, in book order: front matter, then documents, then the index."""
         _job.append(self.job)
         executor: Executor
         if self.job.jobs > 1:
@@ -113,7 +130,7 @@ class PartScheduler:
             pages = Pagination(self.job.book, self.layouts)
             ready = [i for i in pending if self._ready(i, pages)]
             if not ready and not self.running:  # a cycle: lay the first document out with guessed pages
-                ready = [min(pending, key=lambda i: (i == FRONT, i))]
+                ready = [min(pending, key=lambda i: (i in (FRONT, self.back), i))]
             for i in sorted(ready):  # in reading order: the sooner a prefix is done, the sooner citing parts may go
                 pending.remove(i)
                 self._start(executor, i, pages)
@@ -136,11 +153,12 @@ class PartScheduler:
     def _start(self, executor: Executor, i: int, pages: Pagination) -> None:
         """Lay part ``i`` out with the pages known now, or take it from the cache."""
         task = self._task(i, pages)
-        key = part_key(self.job.book, task, self.files + _images(self.job.book, self.numbers[i]), self.job.screen)
+        images = _images(self.job.book, self.numbers[i]) if not task.back else []
+        key = part_key(self.job.book, task, self.files + images, self.job.screen)
         found = self.job.cache.load(key, task, self.job.screen)
         if found is not None:
             self.layouts[i], self.used[i] = found, task
-            self.job.progress(PartLaidOut(self.numbers[i], found.pages, True, len(self.layouts), len(self.numbers)))
+            self.job.progress(PartLaidOut(self.numbers[i], found.pages, True, len(self.layouts), len(self.numbers), i == self.back))
         else:
             self.job.cache.clear(key)  # whatever a damaged or half-written entry held goes
             self.running[executor.submit(_work, task, self.job.cache.entry(key))] = i
@@ -152,7 +170,7 @@ class PartScheduler:
             layout = future.result()
             self.job.cache.store(layout)
             self.layouts[i], self.used[i] = layout, layout.task
-            self.job.progress(PartLaidOut(self.numbers[i], layout.pages, False, len(self.layouts), len(self.numbers)))
+            self.job.progress(PartLaidOut(self.numbers[i], layout.pages, False, len(self.layouts), len(self.numbers), i == self.back))
 
     def _ready(self, i: int, pages: Pagination) -> bool:
         """Whether every page part ``i`` cites is known."""
@@ -169,7 +187,7 @@ class PartScheduler:
         first = None
         if inside and number is not None:
             first = pages.folios.get(number) or int(self.guesses.get(f"doc{number}", "1"))
-        return PartTask(i, number, labels, first)
+        return PartTask(i, number, labels, first, back=i == self.back)
 
 
 def _terminate(executor: Executor) -> None:

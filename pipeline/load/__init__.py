@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.document import load_document
 from pipeline.load.images import check_image
+from pipeline.load.indexfile import load_index
 from pipeline.load.markdown import LANGUAGE_TAG as _LANGUAGE_TAG
 from pipeline.load.markdown import MarkdownReader, make_parser
 from pipeline.load.printsettings import read_print_settings
@@ -75,6 +76,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         back_cover, _ = MarkdownReader(parser, file, meta["back_cover"].first_line, "back_cover", diags).read(meta["back_cover"].value)
     editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, complete, diags)
     labels = _labels(meta["labels"].value if "labels" in meta else {}, diags)
+    index = load_index(root, meta.get("index"), diags, _display)
     diags.raise_if_errors()
 
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
@@ -101,6 +103,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         numbering=NumberingPolicy(**numbering),
         documents=tuple(documents),
         labels=labels,
+        index=index,
     )
 
 

@@ -28,6 +28,7 @@ from pipeline.model import (
     Footnote,
     FootnoteRef,
     Heading,
+    IndexMark,
     Inline,
     Language,
     LineBreak,
@@ -261,17 +262,33 @@ class MarkdownReader:
 
 
     def _span(self, attrs: dict, inner: tuple[Inline, ...], loc: SourceLoc) -> list[Inline]:
-        """``[words]{lang=ru}``: the words in their language; any other attribute is reported and dropped."""
+        """``[words]{lang=ru}``: the words in their language; ``[words]{.ix key="Heading"}``: an index
+        mark; ``[words]{.noix}``: words the index must not find. The class and key are read, never
+        passed on (a manuscript sets no element's id or class); anything else is reported and dropped."""
         lang = str(attrs.pop("lang", "") or "")
-        if attrs:
-            self.diags.add("W118", loc, f"press reads only lang= in {{…}} after words in brackets, not {', '.join(sorted(attrs))}",
-                           "write [words]{lang=ru} for a passage in another language")
-        if not lang:
-            return list(inner)
-        if not LANGUAGE_TAG.fullmatch(lang):
+        classes = str(attrs.pop("class", "") or "").split()
+        key = " ".join(str(attrs.pop("key", "") or "").split())
+        mark: IndexMark | None = None
+        if "ix" in classes and key:
+            mark = IndexMark(key, (), loc)
+            classes.remove("ix")
+        elif "ix" in classes:
+            self.diags.add("W118", loc, "an index mark {.ix} without key= is not read", 'write [words]{.ix key="Heading of the entry"}')
+            classes.remove("ix")
+        elif "noix" in classes:
+            mark = IndexMark(None, (), loc)
+            classes.remove("noix")
+        elif key:
+            attrs["key"] = key  # a key outside an index mark means nothing: reported below
+        unread = sorted(attrs) + [f".{c}" for c in classes]
+        if unread:
+            self.diags.add("W118", loc, f"press reads only lang=, .ix key= and .noix in {{…}} after words in brackets, not {', '.join(unread)}",
+                           'write [words]{lang=ru} for a passage in another language, [words]{.ix key="Heading"} for an index mark')
+        if lang and not LANGUAGE_TAG.fullmatch(lang):
             self.diags.add("E108", loc, f"'{lang}' is not a BCP 47 language tag", "for example en, de, ru or en-GB")
-            return list(inner)
-        return [Language(lang, inner)]
+            lang = ""
+        out: tuple[Inline, ...] = (Language(lang, inner),) if lang else inner
+        return [IndexMark(mark.key, out, loc)] if mark is not None else list(out)
 
     def _followable(self, href: str, loc: SourceLoc) -> bool:
         """Whether a reader of every format can follow ``href``: a web or mail address.

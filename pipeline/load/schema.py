@@ -114,7 +114,28 @@ BOOK_FIELDS: tuple[Field, ...] = (
         "The book's own words for any of press's (e.g. `document: \"Text {number}\"`); `{name}` marks a value.",
         fields=tuple(Field(key, "str", catalogue("en")[key]) for key in KEYS),
     ),
+    Field("index", "str", "The index's file, relative to book.yaml (default `index.yaml` beside it, when there is one)."),
     Field("documents", "str_list", "The document files in reading order, relative to book.yaml.", required=True),
+)
+
+#: The kinds of index entry a book has unless index.yaml's ``kinds:`` says otherwise, in the
+#: order they are printed; their headings are catalogue words (``index_persons``, …).
+DEFAULT_INDEX_KINDS = ("persons", "places", "subjects")
+
+#: An entry of index.yaml (under its kind, by its heading as printed).
+INDEX_ENTRY_FIELDS: tuple[Field, ...] = (
+    Field("forms", "str_list", "The words or phrases that find the entry in the text, whole words, as written (inflected "
+          "forms, other scripts); English possessives are found without listing. Default: the heading up to its first comma."),
+    Field("see", "str", "The heading of the entry to look under instead; the entry then has no locators of its own."),
+    Field("see_also", "str_list", "Headings of related entries."),
+    Field("sub", "named_maps", "Sub-entries by heading: each cites the paragraphs where one of its forms and its entry are both found.",
+          fields=(Field("forms", "str_list", "The words or phrases that find the sub-entry (default: its heading)."),)),
+)
+
+#: The settings of index.yaml; every other top-level key is a kind, mapping headings to entries.
+INDEX_FIELDS: tuple[Field, ...] = (
+    Field("locators", "str", "What the print index cites: `paragraphs`, `pages` or `both` (default); the EPUB cites paragraphs."),
+    Field("kinds", "map", "The kinds in the order printed, each with its heading (default: persons, places, subjects)."),
 )
 
 FRONT_MATTER_FIELDS: tuple[Field, ...] = (

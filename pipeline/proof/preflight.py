@@ -15,6 +15,7 @@ from pipeline.engine.separation import needs_cmyk
 from pipeline.model import Book, Figure, Heading, Paragraph, SourceLoc, Text, walk_blocks
 from pipeline.render.html import MARGINS
 from pipeline.render.running import running_head
+from pipeline.transforms.index import SUB_SEPARATOR, find_occurrences
 
 # A paragraph opening like a speaker turn: one to three capitalised words and a colon.
 _TURN = re.compile(r"^([A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w'’.\-]*(?: [A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w'’.\-]*){0,2}):\s")
@@ -64,6 +65,42 @@ def model_findings(book: Book) -> list[Diagnostic]:
                 for m in _OLD_OMISSION.finditer(text):
                     out.append(Diagnostic("W405", _line(doc.loc.file, block.loc), f"omission typed as '{m[0].strip()}'",
                                           "write editorial omissions as […]", Place(doc.number, block.anchor)))
+    return out + index_findings(book)
+
+
+#: A form found in more documents than this share of them is probably finding something else too;
+#: in a book of fewer documents than ``COMMON_FORM_MIN_DOCUMENTS`` a third is two or three of them,
+#: which proves nothing, and the warning would fall on every name.
+COMMON_FORM_SHARE = 1 / 3
+COMMON_FORM_MIN_DOCUMENTS = 6
+
+
+def index_findings(book: Book) -> list[Diagnostic]:
+    """The index against the text: entries that cite nothing (W170), forms found in more than a
+    third of the documents (W171; only in a book of ``COMMON_FORM_MIN_DOCUMENTS`` or more, where a
+    third means something), manual marks naming no entry (W172)."""
+    if book.index is None:
+        return []
+    out: list[Diagnostic] = []
+    hits = find_occurrences(book)
+    for entry in book.index.entries:
+        if not entry.see and not entry.locators and not any(s.locators for s in entry.subentries):
+            out.append(Diagnostic("W170", entry.loc, f"'{entry.heading}' is found nowhere in the text",
+                                  f"its forms are {', '.join(entry.forms) or 'none'}: add the forms the text uses, "
+                                  "or mark a place with [words]{.ix key=\"…\"}"))
+    documents = len(book.documents)
+    if documents >= COMMON_FORM_MIN_DOCUMENTS:
+        by_heading = {e.heading: e for e in book.index.entries}
+        for (heading, form), found in sorted(hits.form_documents.items()):
+            if len(found) > documents * COMMON_FORM_SHARE and heading in by_heading:
+                out.append(Diagnostic("W171", by_heading[heading].loc, f"'{form}' (for '{heading}') is found in {len(found)} of "
+                                      f"{documents} documents: is it finding something else too?",
+                                      "use a longer form (a first name too), or mark false hits [words]{.noix}"))
+    for mark in hits.unknown_marks:
+        key = mark.key or ""
+        out.append(Diagnostic("W172", mark.loc, f"the key '{key}' of an index mark is no heading of the index",
+                              "use an entry's heading as index.yaml gives it" + (f", as 'Entry{SUB_SEPARATOR}Sub-entry' for a sub-entry"
+                                                                                   if SUB_SEPARATOR not in key else "")))
     return out
 
 

@@ -32,6 +32,7 @@ from pipeline.model import (
     walk_blocks,
     walk_inlines,
 )
+from pipeline.render.indexpage import IndexRenderer
 from pipeline.render.inline import InlineRenderer, lang_attributes, page_anchor
 from pipeline.render.running import running_head
 from pipeline.render.sandbox import MAX_OUTPUT_CHARS, TemplateFolders, TemplateSandbox, template_diagnostic
@@ -42,6 +43,15 @@ from pipeline.words import Words
 def chapter_file(document_number: int) -> str:
     """The EPUB content file of a document."""
     return f"doc-{document_number}.xhtml"
+
+
+def has_index(book: Book) -> bool:
+    """Whether the book prints an index: it has index.yaml, with at least one entry."""
+    return book.index is not None and bool(book.index.entries)
+
+
+#: The EPUB content file of the index.
+INDEX_FILE = "index.xhtml"
 
 
 def epub_image_file(figure: Figure) -> str:
@@ -124,6 +134,7 @@ class Part:
     front: bool = False
     documents: tuple[Document, ...] = ()
     pages: dict[str, str] = field(default_factory=dict)
+    index: bool = False  # the index, at the back
 
 
 @dataclass(frozen=True)
@@ -202,10 +213,15 @@ class Renderer:
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{chapter_file(number)}#{anchor}"
 
-    def print_html(self, part: Part | None = None) -> str:
-        """The book as one HTML document for WeasyPrint, or one ``part`` of it."""
-        page_of = part.pages.get if part is not None else None
+    def print_html(self, part: Part | None = None, index_pages: dict[str, str] | None = None) -> str:
+        """The book as one HTML document for WeasyPrint, or one ``part`` of it.
+
+        Laid out whole, the book's index cites the pages ``index_pages`` gives (those of a bound
+        build, to compare with it), or none."""
+        page_of = part.pages.get if part is not None else (index_pages.get if index_pages else None)
         documents = self.book.documents if part is None else part.documents
+        with_index = has_index(self.book) and (part is None or part.index)
+        kinds = IndexRenderer(self.book, self.words, self._print_href, page_of).kinds() if with_index else []
         # a document is at most 500,000 characters of Markdown: its HTML may take that much room
         return self.render(
             "book.html.j2",
@@ -214,6 +230,8 @@ class Renderer:
             with_front=part is None or part.front,
             documents=documents,
             pages=part.pages if part is not None else {},
+            index_kinds=kinds,
+            index_in_contents=has_index(self.book),
             inline_renderer=lambda doc: self.inline_renderer("print", doc, page_of),
             created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
@@ -253,6 +271,11 @@ class Renderer:
         """The printed cover's page: its whole width and height, no margins, bleed and room for marks."""
         return self.env.get_template("print-cover.css.j2").render(g=geometry, media_bleed=media_bleed, profile_url=profile_url)
 
+    def index_xhtml(self, stylesheets: list[str]) -> str:
+        """The index as an EPUB content file (EPUB Indexes 1.1), its locators linking to the paragraphs."""
+        kinds = IndexRenderer(self.book, self.words, self._epub_href, epub=True).kinds()
+        return self.render("index.xhtml.j2", book=self.book, kinds=kinds, stylesheets=stylesheets)
+
     def cover_xhtml(self, image: str) -> str:
         return self.render("cover.xhtml.j2", book=self.book, image=image)
 
@@ -260,7 +283,7 @@ class Renderer:
         return self.render("front.xhtml.j2", book=self.book, stylesheets=stylesheets)
 
     def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str],
-                  markers: set[str] | None = None) -> str:
+                  markers: set[str] | None = None, index_file: str | None = None) -> str:
         """The navigation document; its page-list names only the page markers in ``markers`` (the
         ids the chapters really hold), so that no entry ever points at a marker that is not there."""
         pages = [(label, doc.number) for doc, label in page_breaks(self.book)
@@ -271,5 +294,6 @@ class Renderer:
             front_file=front_file,
             chapter_files=chapter_files,
             stylesheets=stylesheets,
+            index_file=index_file,
             page_list=[(label, self._epub_href(page_anchor(label), number)) for label, number in pages],
         )

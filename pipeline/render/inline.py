@@ -12,6 +12,7 @@ from pipeline.model import (
     CrossRef,
     Emphasis,
     FootnoteRef,
+    IndexMark,
     Inline,
     Language,
     LineBreak,
@@ -86,6 +87,8 @@ class InlineRenderer:
             return Markup("<strong>%s</strong>") % self(node.children)
         if isinstance(node, Language):
             return Markup('<span %s>%s</span>') % (lang_attributes(node.lang, self.target), self(node.children))
+        if isinstance(node, IndexMark):  # the index cites its paragraph; the words print as they are
+            return self(node.children)
         if isinstance(node, Code):
             return Markup('<code>%s</code>') % node.text
         if isinstance(node, Link):

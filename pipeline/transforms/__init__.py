@@ -12,6 +12,7 @@ from pipeline.model import Book
 from pipeline.transforms.crossrefs import resolve_cross_references
 from pipeline.transforms.dates import tie_dates
 from pipeline.transforms.footnotes import number_footnotes
+from pipeline.transforms.index import collect_index
 from pipeline.transforms.numbering import number_paragraphs
 from pipeline.transforms.speakers import mark_speaker_turns
 from pipeline.transforms.typography import mark_omissions
@@ -27,6 +28,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     number_footnotes,
     number_paragraphs,
     resolve_cross_references,
+    collect_index,
 )
 
 

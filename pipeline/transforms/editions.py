@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.model import Book, CrossRef, Edition, Inline
+from pipeline.transforms.index import narrow_index
 from pipeline.transforms.walk import map_inline_runs, map_inlines
 
 
 def select_edition(book: Book, edition: Edition) -> Book:
     """Reads ``edition``; keeps its documents in its order, unchanged (numbers, paragraph numbers, ids).
 
-    A cross-reference to a document left out of the edition keeps its words but loses its link.
+    A cross-reference to a document left out of the edition keeps its words but loses its link;
+    the index cites only the edition's documents.
     """
     kept = set(edition.documents)
 
@@ -27,4 +29,5 @@ def select_edition(book: Book, edition: Edition) -> Book:
         edition=replace(edition, reader_title=book.title),
         isbn=edition.isbn,  # the reader's ISBNs name another publication
         documents=tuple(by_number[n] for n in edition.documents),
+        index=narrow_index(book.index, kept) if book.index is not None else None,  # only its documents are cited
     )

@@ -1,0 +1,129 @@
+"""The index as the templates print it: each entry's locators as linked text, in every format.
+
+The print index and the EPUB's index document are rendered from the same entries by the same
+template macro (``index.j2``); only the links differ (an id in the same PDF, or a document's file
+in the EPUB) and what print adds, the pages where the cited paragraphs begin.
+
+Locators read ``37 § 3–5, 19``: the document, then its paragraphs with consecutive ones joined,
+documents separated by semicolons. In print ``both`` adds each document's pages, ``(212–14)``,
+and ``pages`` cites the pages alone, ``212–14, 230``; every number is a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from markupsafe import Markup, escape
+
+from pipeline.model import Book, IndexEntry, Locator
+from pipeline.transforms.index import collapse, runs
+from pipeline.words import Words
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One entry (or sub-entry) as printed: heading, its id, locators, see and see-also references."""
+
+    heading: str
+    id: str
+    locators: Markup
+    see: Markup | None
+    see_also: Markup | None
+    subentries: tuple["EntryView", ...]
+
+
+@dataclass(frozen=True)
+class KindView:
+    """One kind of the index: its heading and its entries."""
+
+    name: str
+    heading: str
+    entries: tuple[EntryView, ...]
+
+
+class IndexRenderer:
+    """Renders the book's index for one target.
+
+    ``href`` gives the link to an anchor; ``page_of`` (print only) its printed page; ``epub`` marks
+    the EPUB Indexes 1.1 semantics (``epub:type``) on the locators and references.
+    """
+
+    def __init__(self, book: Book, words: Words, href: Callable[[str], str],
+                 page_of: Callable[[str], str | None] | None = None, epub: bool = False):
+        assert book.index is not None
+        self.book = book
+        self.words = words
+        self.href = href
+        self.page_of = page_of
+        self.epub = epub
+        self.mode = book.index.locators if page_of is not None else "paragraphs"
+        entries = [e for kind in book.index.kinds for e in kind.entries]
+        self.ids = {e.heading: f"ix-{i}" for i, e in enumerate(entries, start=1)}
+
+    def kinds(self) -> list[KindView]:
+        out = []
+        for kind in self.book.index.kinds if self.book.index else ():
+            if not kind.entries:
+                continue
+            heading = kind.heading or self.words(f"index_{kind.name}")
+            out.append(KindView(kind.name, heading, tuple(self._entry(e, self.ids[e.heading]) for e in kind.entries)))
+        return out
+
+    def _type(self, name: str) -> Markup:
+        return Markup(' epub:type="%s"') % name if self.epub else Markup("")
+
+    def _entry(self, entry: IndexEntry, id_: str) -> EntryView:
+        subs = tuple(self._entry(s, f"{id_}-{k}") for k, s in enumerate(entry.subentries, start=1))
+        see = self._reference(entry.see, "index-xref-preferred") if entry.see else None
+        also = Markup(", ").join(self._reference(t, "index-xref-related") for t in entry.see_also) if entry.see_also else None
+        return EntryView(entry.heading, id_, self.locators(entry.locators), see, also, subs)
+
+    def _reference(self, heading: str, kind: str) -> Markup:
+        return Markup('<a%s href="#%s">%s</a>') % (self._type(kind), self.ids.get(heading, ""), heading)
+
+    def _link(self, anchor: str, text: str) -> Markup:
+        return Markup('<a%s href="%s">%s</a>') % (self._type("index-locator"), self.href(anchor), text)
+
+    def _range(self, first: tuple[int, str], last: tuple[int, str]) -> Markup:
+        """A locator or a range of two, the second shortened as Chicago does."""
+        if first == last:
+            return self._link(first[1], str(first[0]))
+        short = collapse(first[0], last[0]).split("–", 1)[1]
+        inner = Markup("%s–%s") % (self._link(first[1], str(first[0])), self._link(last[1], short))
+        return Markup('<span%s>%s</span>') % (self._type("index-locator-range"), inner) if self.epub else inner
+
+    def locators(self, locators: tuple[Locator, ...]) -> Markup:
+        """An entry's locators as linked text; empty when it has none."""
+        if not locators:
+            return Markup("")
+        if self.mode == "pages":
+            return Markup(", ").join(self._pages(list(locators)))
+        groups: dict[int, list[Locator]] = {}
+        for loc in locators:
+            groups.setdefault(loc.document, []).append(loc)
+        out = []
+        for document, locs in groups.items():
+            numbered = {loc.paragraph: loc.anchor for loc in locs if loc.paragraph is not None}
+            text = self._link(locs[0].anchor, str(document)) if len(numbered) < len(locs) and not numbered else escape(str(document))
+            if numbered:
+                spans = [self._range((a, numbered[a]), (b, numbered[b])) for a, b in runs(list(numbered))]
+                text = Markup("%s\u00a0§\u00a0%s") % (text, Markup(", ").join(spans))
+            if self.mode == "both":
+                text = Markup("%s (%s)") % (text, Markup(", ").join(self._pages(locs)))
+            out.append(text)
+        return Markup("; ").join(out)
+
+    def _pages(self, locators: list[Locator]) -> list[Markup]:
+        """The pages where the cited paragraphs begin, consecutive ones joined, each a link to the
+        first cited paragraph on it."""
+        assert self.page_of is not None
+        first_on: dict[int, str] = {}
+        other: list[Markup] = []
+        for loc in locators:
+            label = self.page_of(loc.anchor) or "?"
+            if label.isdigit():
+                first_on.setdefault(int(label), loc.anchor)
+            else:  # a roman folio cannot be part of a range
+                other.append(self._link(loc.anchor, label))
+        return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
