@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from pipeline.build import FORMATS, build
+from pipeline.copies import stamp
+from pipeline.copies.identify import identify
 from pipeline.crash import write_crash_log
 from pipeline.diagnostics import ManuscriptError
 from pipeline.events import Event, PartLaidOut
@@ -96,6 +98,23 @@ def make_parser() -> argparse.ArgumentParser:
 
     li = commands.add_parser("licences", help="the licences of press and of every package it runs with")
     li.add_argument("--markdown", action="store_true", help="as LICENCES.md (press licences --markdown > LICENCES.md)")
+
+    st = commands.add_parser("stamp", help="a stamped copy of the screen PDF and the EPUB for every student of a roster")
+    st.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
+    st.add_argument("--roster", required=True, type=Path, help="the class's CSV file: id, name[, email, section]")
+    st.add_argument("--edition", metavar="NAME", help="stamp copies of this class edition")
+    st.add_argument("--out", default="dist", type=Path, help="output folder (default: dist); copies go to DIR/copies/<slug>/")
+    st.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                    help="the press's stamping secret (default: the PRESS_STAMP_SECRET variable)")
+    st.add_argument("--names", action="store_true", help="print each student's name on the copy (default: the copy id only)")
+    st.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
+    st.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    idf = commands.add_parser("identify", help="whose stamped copy a PDF or EPUB is")
+    idf.add_argument("copy", type=Path, help="the copy (a PDF or an EPUB press stamp made)")
+    idf.add_argument("--roster", required=True, type=Path, help="the roster the copies were stamped from")
+    idf.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                     help="the stamping secret (default: the PRESS_STAMP_SECRET variable)")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -254,6 +273,27 @@ def _licences(args, progress) -> int:
     return EXIT_OK
 
 
+def _stamp(args, progress) -> int:
+    result = stamp(args.book_dir, args.roster, args.out, edition=args.edition, secret_file=args.secret_file,
+                   names=args.names, jobs=args.jobs, progress=progress)
+    _warnings(result.diagnostics.warnings, args.book_dir)
+    print(result.folder)
+    # Copy ids only: names and student ids stay off the terminal, which CI keeps as a log.
+    print(f"press: {len(result.copies)} copies (PDF and EPUB) in {result.folder}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _identify(args, progress) -> int:
+    found, matches = identify(args.copy, args.roster, args.secret_file)
+    if not matches:
+        print(f"press: copy {', '.join(found)}: no student of {args.roster} has this copy id under this secret",
+              file=sys.stderr)
+        return EXIT_MANUSCRIPT
+    for copy, student in matches:
+        print(f"{copy}\t{args.roster}:{student.line}\t{student.id}\t{student.name}")
+    return EXIT_OK
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -274,4 +314,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "stamp": _stamp, "identify": _identify}

@@ -70,6 +70,11 @@ CODES: dict[str, tuple[str, str]] = {
     "E151": (ERROR, "a Word file without a title (style Title or Heading 1)"),
     "E152": (ERROR, "an imported document whose number or file name the book already has"),
     "E153": (ERROR, "a marked PDF that is not a proof of this book press made"),
+    "E160": (ERROR, "a roster press cannot read: missing, empty, not UTF-8, without an id or name column, or a row with too many fields"),
+    "E161": (ERROR, "a roster row without an id, an id twice, or two students with one copy id"),
+    "E162": (ERROR, "no stamping secret (--secret-file or PRESS_STAMP_SECRET), or one too short"),
+    "E163": (ERROR, "a stamp line that prints names, for copies made without --names"),
+    "E164": (ERROR, "a file that is not a copy press stamp made"),
 }
 
 

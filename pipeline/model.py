@@ -338,6 +338,7 @@ class Edition:
     subtitle: str | None = None
     course: str | None = None
     isbn: Isbn = Isbn()  # its own, or none: never the whole reader's
+    stamp_text: str | None = None  # its own stamp line for press stamp (``stamp.text``), else the book's
     reader_title: str | None = None  # the whole reader's title, set when the edition is selected
 
 
@@ -371,6 +372,7 @@ class Book:
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
     cover: Path | None = None
+    stamp_text: str | None = None  # book.yaml's ``stamp.text``: the foot line of a stamped copy
     labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (words.py)
     field_lines: tuple[tuple[str, int], ...] = ()  # book.yaml key -> the line it is set on
     editions: tuple[Edition, ...] = ()

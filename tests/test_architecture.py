@@ -26,7 +26,8 @@ RANKS: dict[str, int] = {
     "bind": 7,
     "proof": 8,
     "build": 9, "skeleton": 9, "licences": 9, "intake": 9,
-    "progress": 10, "cli": 11, "__main__": 12,
+    "copies": 10,
+    "progress": 11, "cli": 12, "__main__": 13,
 }
 #: Within the foundations, the order their modules may import each other in.
 FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "words", "diagnostics"]
