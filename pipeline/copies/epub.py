@@ -53,9 +53,10 @@ class StampedEpub:
 
     @staticmethod
     def _fonts(archive: zipfile.ZipFile, characters: set[str]) -> dict[str, bytes]:
-        """The faces of the built EPUB that lack a character of the stamps, subset again with it."""
+        """The upright face of the built EPUB (the ex-libris line's: a plain paragraph of the imprint)
+        subset again with the characters of the stamps, when it lacks one of them."""
         needed = {c for c in characters if not c.isspace()}
-        faces = {path.name: path for path in font_files()}
+        faces = {path.name: path for path in font_files() if path.stem.endswith("-Regular")}
         out = {}
         for name in archive.namelist():
             face = faces.get(name.rsplit("/", 1)[-1])
