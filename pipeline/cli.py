@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline.build import FORMATS, build
+from pipeline.catalogue import build_catalogue, merge_manifests, parse_shard
 from pipeline.copies import stamp
 from pipeline.copies.identify import identify
 from pipeline.crash import write_crash_log
@@ -32,6 +33,13 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"press: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        return parse_shard(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -115,6 +123,22 @@ def make_parser() -> argparse.ArgumentParser:
     idf.add_argument("--roster", required=True, type=Path, help="the roster the copies were stamped from")
     idf.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
                      help="the stamping secret (default: the PRESS_STAMP_SECRET variable)")
+
+    ca = commands.add_parser("catalogue", help="every book, edition and roster of a term, on one machine or many")
+    cat = ca.add_subparsers(dest="catalogue_command", required=True, parser_class=_Parser)
+    cb = cat.add_parser("build", help="build the catalogue (or one shard of it) into DIR, with DIR/manifest.json")
+    cb.add_argument("catalogue", type=Path, help="the catalogue file (YAML)")
+    cb.add_argument("--out", default="dist", type=Path, help="output folder (default: dist); each book in DIR/<book>/")
+    cb.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes per book (default: one per core)")
+    cb.add_argument("--shard", type=_shard, default=None, metavar="I/N", help="build shard I (from 0) of N")
+    cb.add_argument("--balance-from", type=Path, default=None, metavar="MANIFEST",
+                    help="deal the shards by the pages of a former run's manifest")
+    cb.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                    help="the stamping secret for the rosters (default: the PRESS_STAMP_SECRET variable)")
+    cb.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    cm = cat.add_parser("merge", help="join the shards' manifests into DIR/manifest.json")
+    cm.add_argument("manifests", type=Path, nargs="+", help="every shard's manifest")
+    cm.add_argument("--out", default="dist", type=Path, help="where manifest.json goes (default: dist)")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -294,6 +318,23 @@ def _identify(args, progress) -> int:
     return EXIT_OK
 
 
+def _catalogue(args, progress) -> int:
+    if args.catalogue_command == "merge":
+        result = merge_manifests(args.manifests, args.out)
+    else:
+        result = build_catalogue(args.catalogue, args.out, jobs=args.jobs, shard=args.shard,
+                                 balance_from=args.balance_from, secret_file=args.secret_file, progress=progress)
+    print(result.manifest)
+    counts = result.summary
+    print(f"press: {counts['built']} output(s) built, {counts['skipped']} unchanged, {counts['failed']} failed"
+          + (f": {', '.join(result.failed)}" if result.failed else ""), file=sys.stderr)
+    for entry in result.entries:
+        if entry["status"] == "failed":
+            for problem in entry["problems"][:SHOWN_WARNINGS]:
+                print(f"  {entry['book']}: {problem}", file=sys.stderr)
+    return EXIT_MANUSCRIPT if result.failed else EXIT_OK
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -314,4 +355,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "stamp": _stamp, "identify": _identify}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "stamp": _stamp, "identify": _identify, "catalogue": _catalogue}

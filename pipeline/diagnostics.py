@@ -75,6 +75,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E162": (ERROR, "no stamping secret (--secret-file or PRESS_STAMP_SECRET), or one too short"),
     "E163": (ERROR, "a stamp line that prints names, for copies made without --names"),
     "E164": (ERROR, "a file that is not a copy press stamp made"),
+    "E165": (ERROR, "a catalogue press cannot build: no such file, a book name that cannot name a folder, a missing manuscript or roster, an edition the book does not have"),
+    "E166": (ERROR, "manifests that do not make one run: of different catalogues, a shard missing, or an output twice"),
 }
 
 

@@ -27,7 +27,8 @@ RANKS: dict[str, int] = {
     "proof": 8,
     "build": 9, "skeleton": 9, "licences": 9, "intake": 9,
     "copies": 10,
-    "progress": 11, "cli": 12, "__main__": 13,
+    "catalogue": 11,
+    "progress": 12, "cli": 13, "__main__": 14,
 }
 #: Within the foundations, the order their modules may import each other in.
 FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "words", "diagnostics"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +47,6 @@ from pipeline.words import Words, fill, placeholders
 #: Copies whose lines are laid out together: one WeasyPrint render serves them all (a render
 #: costs a tenth of a second, a page of it a millisecond), and a chunk's layer stays small.
 CHUNK = 64
-COPY_FILE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}\.(pdf|epub)")
 
 
 @dataclass
@@ -110,7 +108,6 @@ def stamp(book_dir: Path, roster: Path, out_dir: Path, *, edition: str | None = 
             done += len(child.result())
         progress(Note(f"  {done} of {len(copies)} copies"))
     result.copies = [c.copy for c in copies]
-    _remove_others(result.folder, set(result.copies))
     return result
 
 
@@ -222,13 +219,6 @@ def _write(target: Path, write) -> None:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-
-
-def _remove_others(folder: Path, kept: set[str]) -> None:
-    """Copies a former run made for students no longer on the roster."""
-    for path in folder.iterdir():
-        if COPY_FILE.fullmatch(path.name) and path.name.rsplit(".", 1)[0] not in kept:
-            path.unlink()
 
 
 __all__ = ["stamp", "StampResult", "ManuscriptError"]
