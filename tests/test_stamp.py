@@ -342,3 +342,26 @@ def test_crash_logs_keep_roster_values_out(tmp_path, monkeypatch):
     text = log.read_text(encoding="utf-8")
     assert "Quirinal" not in text and "u-48213907" not in text and "[private]" in text
     os.unlink(log)
+
+
+def test_a_name_the_fonts_cannot_print_is_an_error_at_its_roster_line(built, tmp_path):
+    roster = ROSTER + "u-70000001,王小明,w@example.edu,Q7\n"
+    with pytest.raises(ManuscriptError) as error:
+        _run(built, tmp_path, names=True, roster=roster)
+    problems = error.value.diagnostics
+    assert {d.code for d in problems} == {"E200"} and {d.line for d in problems} == {5}
+    assert all("王" not in d.message or "U+738B" in d.message for d in problems)
+    assert not (tmp_path / "out" / "copies").exists()
+
+
+def test_stamp_builds_the_book_first_when_its_files_are_missing(manuscript, tmp_path):
+    root = manuscript("title: Small\nyear: 2025\ndocuments: [d.md]\neditions:\n  c:\n    title: Small Class\n    documents: [1]\n",
+                      {"d.md": "---\nnumber: 1\ntitle: D\nsource: \"Source: S.\"\ncopyright: © C, 2020\n---\nText.\n"})
+    (tmp_path / "roster.csv").write_text("id;name\nx1;A\n", encoding="utf-8")
+    (tmp_path / "secret").write_text(SECRET, encoding="utf-8")
+    result = stamp(root, tmp_path / "roster.csv", tmp_path / "out", edition="c", secret_file=tmp_path / "secret")
+    assert result.built and (tmp_path / "out" / "small-c-screen.pdf").is_file()
+    assert result.folder == tmp_path / "out" / "copies" / "small-c"
+    again = stamp(root, tmp_path / "roster.csv", tmp_path / "out", edition="c", secret_file=tmp_path / "secret")
+    assert not again.built  # the built files are newer than the manuscript
+    assert (again.folder / f"{again.copies[0]}.pdf").read_bytes() == (result.folder / f"{result.copies[0]}.pdf").read_bytes()
