@@ -34,6 +34,8 @@ from typing import BinaryIO, Callable
 
 import pikepdf
 
+from pipeline.copies.ids import format_copy_id
+
 #: The stamp's marked content: a pagination artifact, so that the copy stays PDF/UA.
 FOOT_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 EX_LIBRIS_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC"
@@ -305,8 +307,6 @@ def _dict(entries: dict[str, bytes]) -> bytes:
 def read_copy_marks(path: Path) -> list[str]:
     """What a PDF says of its copy: the copy ids in its information dictionary and XMP, and the
     ids its document ids begin with (``press identify``)."""
-    from pipeline.copies.ids import format_copy_id
-
     found: list[str] = []
     with pikepdf.open(path) as pdf:
         info = pdf.trailer.get("/Info")
