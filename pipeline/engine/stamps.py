@@ -21,6 +21,9 @@ from pipeline.render.html import MARGINS, StampLines
 
 #: The foot line's baseline region: this far above the page's lower edge, below the folio.
 FOOT_BOTTOM = 16.0
+#: The foot line's side margins: narrower than the text block's, so that a long course line and
+#: name still take one line (it wraps upwards, towards the folio, when it must).
+FOOT_SIDE = 36.0
 
 
 def stamp_layer(book: Book, renderer: Renderer, copies: list[StampLines], imprint_verso: bool,
@@ -34,7 +37,7 @@ def stamp_layer(book: Book, renderer: Renderer, copies: list[StampLines], imprin
     # The page area is the whole page; the lines are placed on it in points from its edges.
     css = ("@page { margin: 0 }\n@page :left { margin: 0 }\n@page :right { margin: 0 }\n"
            f".stamp-page {{ height: {height:.3f}pt; }}\n"
-           f".stamp-foot {{ bottom: {FOOT_BOTTOM:.3f}pt; left: {inner:.3f}pt; width: {width - 2 * inner:.3f}pt; }}\n"
+           f".stamp-foot {{ bottom: {FOOT_BOTTOM:.3f}pt; left: {FOOT_SIDE:.3f}pt; width: {width - 2 * FOOT_SIDE:.3f}pt; }}\n"
            f".stamp-ex-libris {{ top: {head:.3f}pt; left: {left:.3f}pt; width: {width - inner - outer:.3f}pt; }}\n")
     html = renderer.stamp_layer_html(copies)
     document = lay_out(book, renderer, html, STAMP_LAYER, diags, None, extra_css=css)
