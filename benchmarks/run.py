@@ -7,7 +7,10 @@ a fresh process so that its peak memory can be read alone (``os.wait4``):
 
 - press's full build (print PDF, screen PDF, EPUB), with its per-stage times;
 - the engine floor: plain WeasyPrint rendering press's own HTML and stylesheets in one call;
-- Pandoc (Debian's ``pandoc``) making an EPUB from the same text.
+- Pandoc (Debian's ``pandoc``) making an EPUB from the same text;
+- at the stamping size (500 pages), a class edition holding every document built, then ``press
+  stamp`` making a PDF and an EPUB copy for each of 50 and of 200 students from it (the peak
+  memory of the two runs side by side shows whether it grows with the roster).
 
 Times on a shared machine are noisy, so the table reports ratios measured side by side in the
 same run. It writes ``latest.md`` and ``latest.json``. This is not a timed test.
@@ -40,6 +43,40 @@ r = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), use_cache
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
 print(json.dumps({"pages": r.pages, "timings": r.timings, "worker_peak_mb": workers}))
 """
+
+STAMP = """
+import json, resource, sys
+from pathlib import Path
+from pipeline.copies import stamp
+r = stamp(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), edition="class", secret_file=Path(sys.argv[4]))
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
+print(json.dumps({"copies": len(r.copies), "built": r.built, "worker_peak_mb": workers}))
+"""
+#: The reader size whose class edition is stamped, and the roster lengths.
+STAMP_SIZE, ROSTERS = 500, (50, 200)
+
+
+def stamping(book: Path, tmp: Path, jobs: int) -> dict:
+    """Build a class edition of every document, then stamp copies for rosters of ``ROSTERS`` students."""
+    yaml = (book / "book.yaml").read_text(encoding="utf-8")
+    count = len(list((book / "documents").glob("*.md")))
+    (book / "book.yaml").write_text(yaml + "editions:\n  class:\n    title: Synthetic Class Edition\n"
+                                    "    course: BENCH 500, Spring 2026\n"
+                                    f"    documents: [{', '.join(str(n) for n in range(1, count + 1))}]\n", encoding="utf-8")
+    (tmp / "secret").write_text("benchmark secret, not a real one\n", encoding="utf-8")
+    build_wall, _, _ = measure([sys.executable, "-m", "pipeline", "build", str(book), "--out", str(tmp / "class"),
+                                "--edition", "class", "--quiet"])
+    row = {"edition_build_s": build_wall}
+    for students in ROSTERS:
+        roster = tmp / f"roster-{students}.csv"
+        roster.write_text("id,name\n" + "".join(f"s{i:06d},Student {i}\n" for i in range(students)), encoding="utf-8")
+        wall, peak, text = measure([sys.executable, "-c", STAMP, str(book), str(roster), str(tmp / "class"), str(tmp / "secret")])
+        made = json.loads(text.strip().splitlines()[-1])
+        assert made["copies"] == students and not made["built"], made
+        row[f"stamp_{students}_s"] = wall
+        row[f"stamp_{students}_peak_mb"] = max(peak, made["worker_peak_mb"])
+        shutil.rmtree(tmp / "class" / "copies")
+    return row
 
 
 def edit_one_paragraph(book: Path) -> None:
@@ -144,6 +181,8 @@ def run(sizes: list[int], out: Path) -> dict:
             if pandoc:
                 pandoc_source(book, tmp / "all.md")
                 row["pandoc_s"], row["pandoc_peak_mb"], _ = measure([pandoc, str(tmp / "all.md"), "-o", str(tmp / "p.epub")], cwd=tmp)
+            if size == STAMP_SIZE:
+                row.update(stamping(book, tmp, jobs))
             rows.append(row)
             print(f"{size}: {row['pages']} pages, one job {one_wall:.1f} s, {jobs} jobs {wall:.1f} s, rebuild {again_wall:.1f} s, "
                   f"floor {floor_wall:.1f} s", file=sys.stderr)
@@ -185,6 +224,16 @@ def table(result: dict) -> str:
         s = r["one_job_stages_s"]
         lines.append(f"| {r['size']} | " + " | ".join(f"{s.get(k, 0):.1f}" for k in
                                                        ("load", "transforms", "layout", "pdf", "epub")) + " |")
+    stamped = [r for r in result["rows"] if "edition_build_s" in r]
+    if stamped:
+        lines += ["", f"Stamped copies of a class edition holding every document ({jobs} jobs; PDF and EPUB per student):", "",
+                  "| reader | pages | edition build (s) | " + " | ".join(f"{n} copies (s)" for n in ROSTERS) + " | "
+                  + " / ".join(f"{n}" for n in ROSTERS) + " copies: peak MB per process |",
+                  "|---|---|---|" + "---|" * len(ROSTERS) + "---|"]
+        for r in stamped:
+            lines.append(f"| {r['size']} | {r['pages']} | {r['edition_build_s']:.1f} | "
+                         + " | ".join(f"{r[f'stamp_{n}_s']:.1f}" for n in ROSTERS) + " | "
+                         + " / ".join(f"{r[f'stamp_{n}_peak_mb']:.0f}" for n in ROSTERS) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 from pipeline.build import ALL_FORMATS, FORMATS, build
+from pipeline.catalogue import build_catalogue, merge_manifests, parse_shard
+from pipeline.copies import stamp
+from pipeline.copies.identify import identify
 from pipeline.crash import write_crash_log
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.events import Event, PartLaidOut
@@ -37,6 +40,13 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"press: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        return parse_shard(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -147,6 +157,39 @@ def make_parser() -> argparse.ArgumentParser:
     im.add_argument("--creep", type=_creep, metavar="LENGTH", help="how far the innermost sheet's pages move toward the fold, "
                     "e.g. 0.5mm (default: print.imposition.creep, else 0)")
     im.add_argument("--quiet", "-q", action="store_true")
+
+    st = commands.add_parser("stamp", help="a stamped copy of the screen PDF and the EPUB for every student of a roster")
+    st.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
+    st.add_argument("--roster", required=True, type=Path, help="the class's CSV file: id, name[, email, section]")
+    st.add_argument("--edition", metavar="NAME", help="stamp copies of this class edition")
+    st.add_argument("--out", default="dist", type=Path, help="output folder (default: dist); copies go to DIR/copies/<slug>/")
+    st.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                    help="the press's stamping secret (default: the PRESS_STAMP_SECRET variable)")
+    st.add_argument("--names", action="store_true", help="print each student's name on the copy (default: the copy id only)")
+    st.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes (default: one per core)")
+    st.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    idf = commands.add_parser("identify", help="whose stamped copy a PDF or EPUB is")
+    idf.add_argument("copy", type=Path, help="the copy (a PDF or an EPUB press stamp made)")
+    idf.add_argument("--roster", required=True, type=Path, help="the roster the copies were stamped from")
+    idf.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                     help="the stamping secret (default: the PRESS_STAMP_SECRET variable)")
+
+    ca = commands.add_parser("catalogue", help="every book, edition and roster of a term, on one machine or many")
+    cat = ca.add_subparsers(dest="catalogue_command", required=True, parser_class=_Parser)
+    cb = cat.add_parser("build", help="build the catalogue (or one shard of it) into DIR, with DIR/manifest.json")
+    cb.add_argument("catalogue", type=Path, help="the catalogue file (YAML)")
+    cb.add_argument("--out", default="dist", type=Path, help="output folder (default: dist); each book in DIR/<book>/")
+    cb.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes per book (default: one per core)")
+    cb.add_argument("--shard", type=_shard, default=None, metavar="I/N", help="build shard I (from 0) of N")
+    cb.add_argument("--balance-from", type=Path, default=None, metavar="MANIFEST",
+                    help="deal the shards by the pages of a former run's manifest")
+    cb.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                    help="the stamping secret for the rosters (default: the PRESS_STAMP_SECRET variable)")
+    cb.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    cm = cat.add_parser("merge", help="join the shards' manifests into DIR/manifest.json")
+    cm.add_argument("manifests", type=Path, nargs="+", help="every shard's manifest")
+    cm.add_argument("--out", default="dist", type=Path, help="where manifest.json goes (default: dist)")
 
     d = commands.add_parser("diff", help="which pages of two PDFs differ, side by side")
     d.add_argument("old", type=Path)
@@ -312,6 +355,44 @@ def _licences(args, progress) -> int:
     return EXIT_OK
 
 
+def _stamp(args, progress) -> int:
+    result = stamp(args.book_dir, args.roster, args.out, edition=args.edition, secret_file=args.secret_file,
+                   names=args.names, jobs=args.jobs, progress=progress)
+    _warnings(result.diagnostics.warnings, args.book_dir)
+    print(result.folder)
+    # Copy ids only: names and student ids stay off the terminal, which CI keeps as a log.
+    print(f"press: {len(result.copies)} copies (PDF and EPUB) in {result.folder}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _identify(args, progress) -> int:
+    found, matches = identify(args.copy, args.roster, args.secret_file)
+    if not matches:
+        print(f"press: copy {', '.join(found)}: no student of {args.roster} has this copy id under this secret",
+              file=sys.stderr)
+        return EXIT_MANUSCRIPT
+    for copy, student in matches:
+        print(f"{copy}\t{args.roster}:{student.line}\t{student.id}\t{student.name}")
+    return EXIT_OK
+
+
+def _catalogue(args, progress) -> int:
+    if args.catalogue_command == "merge":
+        result = merge_manifests(args.manifests, args.out)
+    else:
+        result = build_catalogue(args.catalogue, args.out, jobs=args.jobs, shard=args.shard,
+                                 balance_from=args.balance_from, secret_file=args.secret_file, progress=progress)
+    print(result.manifest)
+    counts = result.summary
+    print(f"press: {counts['built']} output(s) built, {counts['skipped']} unchanged, {counts['failed']} failed"
+          + (f": {', '.join(result.failed)}" if result.failed else ""), file=sys.stderr)
+    for entry in result.entries:
+        if entry["status"] == "failed":
+            for problem in entry["problems"][:SHOWN_WARNINGS]:
+                print(f"  {entry['book']}: {problem}", file=sys.stderr)
+    return EXIT_MANUSCRIPT if result.failed else EXIT_OK
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -343,4 +424,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "impose": _impose}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "impose": _impose, "stamp": _stamp, "identify": _identify, "catalogue": _catalogue}

@@ -38,6 +38,19 @@ def write_crash_log(argv: list[str]) -> Path:
         except metadata.PackageNotFoundError:
             lines.append(f"{name}: not installed")
     lines += ["", traceback.format_exc()]
+    text = "\n".join(lines)
+    for value in sorted(_PRIVATE, key=len, reverse=True):  # longest first: a name holding an id
+        text = text.replace(value, "[private]")
     path = crash_folder() / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+#: Values a crash log must not hold (a roster's ids and names, a stamping secret): replaced by
+#: ``[private]`` wherever the traceback or the messages would show them.
+_PRIVATE: set[str] = set()
+
+
+def keep_out(values) -> None:
+    """Never write these values into a crash log."""
+    _PRIVATE.update(v for v in values if v and len(v) >= 2)

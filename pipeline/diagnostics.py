@@ -89,6 +89,13 @@ CODES: dict[str, tuple[str, str]] = {
     "W170": (WARNING, "an index entry that finds no occurrence"),
     "W171": (WARNING, "an index form found in more than a third of the documents: a likely false hit"),
     "W172": (WARNING, "a manual index mark whose key is no entry of the index"),
+    "E160": (ERROR, "a roster press cannot read: missing, empty, not UTF-8, without an id or name column, or a row with too many fields"),
+    "E161": (ERROR, "a roster row without an id, an id twice, or two students with one copy id"),
+    "E162": (ERROR, "no stamping secret (--secret-file or PRESS_STAMP_SECRET), or one too short"),
+    "E163": (ERROR, "a stamp line that prints names, for copies made without --names"),
+    "E164": (ERROR, "a file that is not a copy press stamp made"),
+    "E165": (ERROR, "a catalogue press cannot build: no such file, a book name that cannot name a folder, a missing manuscript or roster, an edition the book does not have"),
+    "E166": (ERROR, "manifests that do not make one run: of different catalogues, a shard missing, or an output twice"),
 }
 
 

@@ -365,6 +365,7 @@ class Edition:
     subtitle: str | None = None
     course: str | None = None
     isbn: Isbn = Isbn()  # its own, or none: never the whole reader's
+    stamp_text: str | None = None  # its own stamp line for press stamp (``stamp.text``), else the book's
     reader_title: str | None = None  # the whole reader's title, set when the edition is selected
 
 
@@ -463,6 +464,7 @@ class Book:
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
     cover: Path | None = None
     back_cover: tuple["Block", ...] = ()  # the text on the printed cover's back (back_cover, Markdown)
+    stamp_text: str | None = None  # book.yaml's ``stamp.text``: the foot line of a stamped copy
     labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (words.py)
     field_lines: tuple[tuple[str, int], ...] = ()  # book.yaml key -> the line it is set on
     editions: tuple[Edition, ...] = ()

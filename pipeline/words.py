@@ -53,6 +53,11 @@ def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
+def fill(text: str, **values: object) -> str:
+    """``text`` (an entry, or a book's own line such as ``stamp.text``) with its ``{slots}`` filled."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), text)
+
+
 def _locale(tag: str) -> Locale:
     try:
         return Locale.parse(tag, sep="-")
@@ -74,7 +79,7 @@ class Words:
 
     def __call__(self, key: str, **values: object) -> str:
         """The entry ``key`` with its values put in, as plain text."""
-        return _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), self.messages[key])
+        return fill(self.messages[key], **values)
 
     def markup(self, key: str, **values: object) -> Markup:
         """The entry as HTML: its text escaped, each value escaped unless it is markup already."""

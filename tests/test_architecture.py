@@ -26,7 +26,9 @@ RANKS: dict[str, int] = {
     "bind": 7,
     "proof": 8, "prepress": 8,
     "build": 9, "skeleton": 9, "licences": 9, "intake": 9,
-    "progress": 10, "cli": 11, "__main__": 12,
+    "copies": 10,
+    "catalogue": 11,
+    "progress": 12, "cli": 13, "__main__": 14,
 }
 #: Within the foundations, the order their modules may import each other in.
 FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "words", "diagnostics", "session"]

@@ -34,10 +34,14 @@ class Variant:
     colour_css: str
     bleed: bool
     extra_css: tuple[str, ...] = ()
+    #: The book's layers and its own book.css: off for a layer that holds none of the book's text.
+    book_styles: bool = True
 
     @property
     def layers(self) -> tuple[str, ...]:
         """CSS layers in cascade order; the generated page geometry and the book's CSS follow."""
+        if not self.book_styles:
+            return ("fonts.css", *self.extra_css)
         return ("fonts.css", "book.css", "print.css", self.colour_css, *self.extra_css)
 
 
@@ -48,6 +52,10 @@ SCREEN = Variant("screen", "print-colour.css", bleed=False)
 PRINT_PART = Variant("print", "print-colour.css", bleed=True, extra_css=("chunk.css",))
 # The folio layer of the bound book (layout/folios.py).
 FOLIO_LAYER = Variant("print", "print-colour.css", bleed=True, extra_css=("folio-layer.css",))
+# A stamped copy's lines (press stamp), laid out apart from the book and drawn over its screen
+# PDF: press's fonts and stamp.css alone, so that no folio, running head or rule of the book's
+# own CSS is drawn a second time over the copy's pages.
+STAMP_LAYER = Variant("stamp", "", bleed=False, extra_css=("stamp.css",), book_styles=False)
 # The proof's folio layer also carries the slug line and the PROOF mark on every page.
 PROOF_LAYER = Variant("proof", "print-colour.css", bleed=True, extra_css=("folio-layer.css", "proof.css"))
 
@@ -91,6 +99,8 @@ _parsed: dict[tuple, tuple] = {}
 def _stylesheets(book: Book, variant: Variant, page_css: str, profile: Path | None, diags: Diagnostics):
     """The variant's stylesheets, parsed once per process for as long as their files are unchanged."""
     paths = stylesheet_paths(book, variant.layers)
+    if not variant.book_styles:
+        paths = paths[: len(variant.layers)]
     # The font configuration copies the fonts into the temporary folder, which is the build's own
     # (session.py) and goes with it: a later build in this process parses the sheets again.
     key = (variant.layers, page_css, profile, str(book.root), tempfile.gettempdir(),

@@ -36,7 +36,7 @@ def document_uuid(book: Book, variant: Variant) -> uuid.UUID:
 
 
 @contextmanager
-def _source_date_epoch(seconds: int):
+def source_date_epoch(seconds: int):
     """fontTools' subsetter (used when HarfBuzz-subset is missing) stamps the time it reads here."""
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
@@ -103,6 +103,6 @@ def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: 
         pdf_variant = SCREEN_VARIANT if tagged else None
     else:
         pdf_variant = PDF_VARIANTS[book.print.standard]
-    with _source_date_epoch(epoch_seconds(book)):
+    with source_date_epoch(epoch_seconds(book)):
         document.write_pdf(target, pdf_variant=pdf_variant,
                            finisher=_finisher(book, variant, marks, first_body, size, folds))

@@ -77,6 +77,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     editions = _editions(meta["editions"].value if "editions" in meta else {}, documents, complete, diags)
     labels = _labels(meta["labels"].value if "labels" in meta else {}, diags)
     index = load_index(root, meta.get("index"), diags, _display)
+    stamp_text = _stamp_text(meta.get("stamp"), diags)
     diags.raise_if_errors()
 
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
@@ -104,7 +105,26 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         documents=tuple(documents),
         labels=labels,
         index=index,
+        stamp_text=stamp_text,
     )
+
+
+#: The values a stamp line may hold (``press stamp``): the copy id, the course line, the title, and
+#: the student's name (printed only when the copies are made with ``--names``).
+STAMP_SLOTS = ("copy", "course", "title", "name")
+
+
+def _stamp_text(entry, diags: Diagnostics) -> str | None:
+    """``stamp.text`` (of the book or of an edition), when it uses only the stamp's values."""
+    if entry is None or "text" not in entry.value:
+        return None
+    text = entry.value["text"]
+    unknown = placeholders(text.value) - set(STAMP_SLOTS)
+    if unknown:
+        diags.add("E108", text.loc, f"stamp.text uses {{{sorted(unknown)[0]}}}, which press does not fill in there",
+                  f"it may use {', '.join('{' + s + '}' for s in STAMP_SLOTS)}")
+        return None
+    return text.value
 
 
 def _labels(entries: dict, diags: Diagnostics) -> tuple[tuple[str, str], ...]:
@@ -227,6 +247,7 @@ def _editions(entries: dict, documents: list[Document], complete: bool, diags: D
                 subtitle=fields["subtitle"].value if "subtitle" in fields else None,
                 course=fields["course"].value if "course" in fields else None,
                 isbn=Isbn(**{k: v.value for k, v in fields["isbn"].value.items()}) if "isbn" in fields else Isbn(),
+                stamp_text=_stamp_text(fields.get("stamp"), diags),
             )
         )
     return tuple(out)

@@ -87,6 +87,14 @@ BOOK_FIELDS: tuple[Field, ...] = (
         ),
     ),
     Field("back_cover", "markdown", "The text on the back of the printed cover (`press build --format cover`); Markdown."),
+    Field(
+        "stamp",
+        "map",
+        "Stamped copies (`press stamp`).",
+        fields=(
+            Field("text", "str", "The line at the foot of every page of a stamped copy; `{copy}`, `{course}`, `{title}`, `{name}` mark its values."),
+        ),
+    ),
     Field("cover", "str", "A cover image (PNG or JPEG) for the EPUB, relative to book.yaml; generated when absent."),
     Field(
         "editions",
@@ -105,6 +113,12 @@ BOOK_FIELDS: tuple[Field, ...] = (
                     Field("print", "str", "ISBN of the edition's printed copy."),
                     Field("epub", "str", "ISBN of the edition's EPUB; it becomes the EPUB's identifier."),
                 ),
+            ),
+            Field(
+                "stamp",
+                "map",
+                "The edition's own stamp for `press stamp` (default: the book's).",
+                fields=(Field("text", "str", "The line at the foot of every page of the edition's stamped copies."),),
             ),
         ),
     ),

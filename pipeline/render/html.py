@@ -158,6 +158,15 @@ class LayerRun:
     blank_after: bool
 
 
+@dataclass(frozen=True)
+class StampLines:
+    """What one stamped copy prints over the book's pages (``press stamp``): the line at the foot
+    of every page and the ex-libris line of the imprint page, as plain text (escaped on rendering)."""
+
+    foot: str
+    ex_libris: str
+
+
 class Renderer:
     """Holds the Jinja2 environment for one book and renders each output's HTML."""
 
@@ -240,6 +249,10 @@ class Renderer:
         """The skeleton of one run of the bound book: empty pages, grouped and broken as the book's."""
         html = self.render("folio-layer.html.j2", book=self.book, run=run, proof=proof)
         return html.rstrip("\n")
+
+    def stamp_layer_html(self, copies: list[StampLines]) -> str:
+        """Two pages for each stamped copy: its foot line, then its ex-libris line."""
+        return self.render("stamp-layer.html.j2", book=self.book, copies=copies).rstrip("\n")
 
     def page_css(self, **geometry) -> str:
         """The page geometry stylesheet, from book.yaml's print settings."""
