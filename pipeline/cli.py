@@ -51,7 +51,7 @@ def make_parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="build the PDF and the EPUB")
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
     b.add_argument("--out", default="dist", type=Path, help="output folder (default: dist)")
-    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub or pdf,epub (default)")
+    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="any of pdf, epub, web, joined by commas (default: pdf,epub,web)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     b.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",

@@ -62,6 +62,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E301": (ERROR, "no CMYK colour profile for the print PDF"),
     "W120": (WARNING, "no message catalogue for the book's language: press's own words are English"),
     "W121": (WARNING, "a title too long for the running head, shortened"),
+    "E140": (ERROR, "web.base_url is not an http or https address ending in /"),
 }
 
 

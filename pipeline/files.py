@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,3 +31,26 @@ def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
     else:
         text = json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a whole folder, if there is one."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def put_in_place(partial: Path, target: Path) -> None:
+    """Move a finished file or folder to ``target``. A folder cannot replace a folder in one
+    rename, so the old one is moved aside first and removed after: a reader finds the old site
+    or the new one at ``target``, never a half-written one."""
+    if not partial.is_dir():
+        os.replace(partial, target)
+        return
+    old = target.with_name(f".{target.name}.old")
+    remove(old)
+    if target.exists() or target.is_symlink():
+        os.replace(target, old)
+    os.replace(partial, target)
+    remove(old)

@@ -324,6 +324,15 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The web edition's settings (book.yaml ``web:``): where it will be hosted, if known, and
+    whether the printed page numbers stand in the margin."""
+
+    base_url: str | None = None  # "https://example.org/reader/": canonical links and sitemap.xml
+    page_numbers: bool = True
+
+
+@dataclass(frozen=True)
 class Edition:
     """A class edition: some of the reader's documents under their own title.
 
@@ -370,6 +379,7 @@ class Book:
     isbn: Isbn = field(default_factory=Isbn)
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
+    web: WebSettings = field(default_factory=WebSettings)
     cover: Path | None = None
     labels: tuple[tuple[str, str], ...] = ()  # book.yaml's own words for the catalogue's (words.py)
     field_lines: tuple[tuple[str, int], ...] = ()  # book.yaml key -> the line it is set on
