@@ -18,6 +18,7 @@ from pipeline.proof.diff import diff_pdfs
 from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
 from pipeline.skeleton import new_manuscript
+from pipeline.web.serve import serve
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -35,6 +36,12 @@ def _formats(value: str) -> tuple[str, ...]:
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}")
     return chosen
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"--port takes a port number, 1 to 65535, not {value!r}")
+    return int(value)
 
 
 def _jobs(value: str) -> int:
@@ -75,6 +82,13 @@ def make_parser() -> argparse.ArgumentParser:
     w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
     w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     w.add_argument("--out", default="dist", type=Path)
+    w.add_argument("--web", action="store_true", help="rebuild the web edition in DIR too")
+
+    s = commands.add_parser("serve", help="serve the web edition on http://127.0.0.1:PORT/ for a look")
+    s.add_argument("site", nargs="?", type=Path, help="a site folder (default: the manuscript's in dist/)")
+    s.add_argument("--port", type=_port, default=8000, help="the port (default 8000)")
+    s.add_argument("--book", default="manuscript", type=Path, help="the manuscript whose site to serve (default: manuscript)")
+    s.add_argument("--out", default="dist", type=Path, help="where that site was built (default: dist)")
 
     n = commands.add_parser("new", help="start a manuscript: a book.yaml and one document that build as they are")
     n.add_argument("folder", type=Path, help="a new or empty folder")
@@ -96,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     quiet = getattr(args, "quiet", False)
     try:
-        if args.command == "watch":  # runs for hours: a line per rebuild, no bars
+        if args.command in ("watch", "serve"):  # run for hours: a line per event, no bars
             return COMMANDS[args.command](args, lines)
         with reporter(quiet) as progress:
             return COMMANDS[args.command](args, progress)
@@ -179,10 +193,32 @@ def _watch(args, progress) -> int:
         if isinstance(event, PartLaidOut) and not event.cached:
             say("  laid out again: " + describe(event)[0].strip())
 
+    def rebuild() -> None:
+        proof(args.book_dir, args.out, laid_out)
+        if args.web:  # the layout comes from the cache the proof just filled
+            build(args.book_dir, args.out, ("web",))
+
     try:
-        watch(args.book_dir, lambda: proof(args.book_dir, args.out, laid_out), say)
+        watch(args.book_dir, rebuild, say)
     except KeyboardInterrupt:
         pass
+    return EXIT_OK
+
+
+def _serve(args, progress) -> int:
+    site = args.site
+    if site is None:
+        site = args.out / f"{load_book(args.book).slug}-web"
+    if not (site / "index.html").is_file():
+        print(f"press: no web edition in {site}; build one with: press build --format web", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve(site, args.port, lambda m: print(m, file=sys.stderr))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"press: cannot serve on port {args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -224,4 +260,5 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences,
+            "serve": _serve}
