@@ -248,7 +248,7 @@ def _font_face(stem: str) -> str:
     style = "italic" if "Italic" in stem else "normal"
     weight = 700 if "Bold" in stem else 400
     return (f'@font-face {{ font-family: "Gentium Book Plus"; font-style: {style}; font-weight: {weight}; '
-            f'font-display: swap; src: url(fonts/{stem}.woff2) format("woff2"); }}\n')
+            f'font-display: block; src: url(fonts/{stem}.woff2) format("woff2"); }}\n')
 
 
 def _sitemap(base: str, names: list[str]) -> str:

@@ -5,6 +5,18 @@
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
+  // A permalink opened before the faces arrived may be scrolled off by their metrics: once they
+  // are in, bring the paragraph back into view, unless the reader has scrolled since.
+  var moved = false;
+  window.addEventListener('wheel', function () { moved = true; }, { once: true, passive: true });
+  window.addEventListener('keydown', function () { moved = true; }, { once: true });
+  window.addEventListener('touchstart', function () { moved = true; }, { once: true, passive: true });
+  if (window.location.hash && document.fonts) {
+    document.fonts.ready.then(function () {
+      var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      if (target && !moved) { target.scrollIntoView(); }
+    });
+  }
   var article = document.querySelector('article.document');
   if (!article) { return; }
   var box = null;
