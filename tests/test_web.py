@@ -386,3 +386,19 @@ def test_press_serve_serves_the_site_and_its_404_page(site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_page_numbers_can_be_hidden_and_citations_keep_the_page(manuscript, tmp_path):
+    root = manuscript("title: Tiny\nweb:\n  page_numbers: false\ndocuments: [a.md]\n",
+                      {"a.md": "---\nnumber: 4\ntitle: A\n---\nOne paragraph.\n\nAnother.\n"})
+    build(root, tmp_path / "out", ("web",))
+    text = (tmp_path / "out" / "tiny-web" / "doc4.html").read_text(encoding="utf-8")
+    assert "page-mark" not in text and 'id="doc4-p2" class="body numbered" data-page="1"' in text
+
+
+def test_press_serve_without_a_site_says_how_to_make_one(tmp_path, capsys):
+    from pipeline.cli import main
+
+    assert main(["serve", str(tmp_path / "nothing")]) == 2
+    assert "press build --format web" in capsys.readouterr().err
+    assert main(["watch", "--web", "--help"]) == 0

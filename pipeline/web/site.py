@@ -112,7 +112,7 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> 
         "web-index.html.j2", page=_Page("home", book.title, description, _url(base, "index.html"),
                                         json_ld=_json_ld({"@context": "https://schema.org", **_book_ld(book, base)})), **context)
     pages["imprint.html"] = renderer.web_page(
-        "web-imprint.html.j2", page=_Page("imprint", f"{words('imprint')} — {book.title}", description,
+        "web-imprint.html.j2", page=_Page("imprint", words("web_page_title", title=words("imprint"), book=book.title), description,
                                           _url(base, "imprint.html")), **context)
     documents = list(book.documents)
     for i, doc in enumerate(documents):
@@ -124,13 +124,13 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> 
             previous=documents[i - 1] if i else None, next=documents[i + 1] if i + 1 < len(documents) else None,
             page=_document_page(book, doc, reading, words, base), **context)
     pages["search.html"] = renderer.web_page(
-        "web-search.html.j2", page=_Page("search", f"{words('search')} — {book.title}", description,
+        "web-search.html.j2", page=_Page("search", words("web_page_title", title=words("search"), book=book.title), description,
                                          _url(base, "search.html"),
                                          scripts=("assets/press.js", "search-index.js", "assets/search.js")), **context)
     # Served as the answer to any missing address, deep or not: with a known base its links are absolute paths.
     root = urlsplit(base).path if base else ""
     pages["404.html"] = renderer.web_page(
-        "web-404.html.j2", page=_Page("not-found", f"{words('not_found')} — {book.title}", description, root=root),
+        "web-404.html.j2", page=_Page("not-found", words("web_page_title", title=words("not_found"), book=book.title), description, root=root),
         **{**context, "site": _Site(CSP, stylesheets, site.downloads)})
 
     units = []
@@ -162,7 +162,7 @@ def _label(unit, words) -> str:
     if unit.note is not None:
         place.append(words("note_short", number=unit.note))
     label = ", ".join(place)
-    return f"{label} — {words('page')}\u00a0{unit.page}" if unit.page else label
+    return words("search_result_label", place=label, page=f"{words('page')}\u00a0{unit.page}") if unit.page else label
 
 
 def _citation(book: Book, doc: Document, words, base: str | None) -> dict[str, str]:
@@ -185,7 +185,7 @@ def _citation(book: Book, doc: Document, words, base: str | None) -> dict[str, s
 
 def _document_page(book: Book, doc: Document, reading: DocumentReading, words, base: str | None) -> _Page:
     label = words("document", number=doc.number)
-    title = f"{words('document_titled', document=label, title=doc.title)} — {book.title}"
+    title = words("web_page_title", title=words("document_titled", document=label, title=doc.title), book=book.title)
     # The description: the first numbered paragraph (the headnote's, by default), shortened.
     first = next((u for u in reading.units[1:] if u.paragraph is not None), None)
     headnote = first.text if first is not None else doc.title
