@@ -236,3 +236,20 @@ def test_without_javascript_the_number_is_the_permalink_and_no_button_shows(play
     page.click("#doc12-p5 a.pnum")
     assert page.url.endswith("/doc12.html#doc12-p5")
     context.close()
+
+
+def test_the_page_decodes_the_index_as_press_wrote_it(playwright_browser, site):
+    """The same units as the index read in Python, for a word in nearly every paragraph (its
+    units stored as a bitmap) and for a rarer one (stored as gaps)."""
+    from tests.test_web import _index, _lookup
+
+    index = _index(site)
+    context, page = _page(playwright_browser)
+    for query in ("the", "negotiate", "Solvinge"):
+        expected = _lookup(index, query)
+        page.goto(site.as_uri() + "/search.html?q=" + query)
+        page.wait_for_selector("#search-results li")
+        hrefs = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+        assert hrefs == expected[:100] and page.inner_text("#search-status") == f"Results: {len(expected)}", query
+    assert index["stems"]["the"].startswith("~")
+    context.close()

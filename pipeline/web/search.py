@@ -10,16 +10,22 @@ stemmer, and no third-party JavaScript is shipped. Words are folded the same way
 decomposed (NFD), combining marks removed, case folded, so that "Горбачев" finds "Горбачёв" and
 "αρχη" finds "ἀρχὴ" (lunr's default trimmer would have dropped both as non-Latin).
 
-The object (``window.pressSearch``):
+The object (``window.pressSearch``), kept small since a first query loads all of it (about
+1 MB for a 1,000-page reader):
 
-- ``units``: ``[href, label, snippet]`` for every unit (``units.py``), e.g.
-  ``["doc37.html#doc37-p19", "Doc. 37, § 19 — p. 213", "The first words…"]``;
+- ``units``: ``[anchor, page, snippet]`` for every unit (``units.py``), e.g.
+  ``["doc37-p19", "213", "The first words…"]``; the page is ``docN.html`` of the anchor, and the
+  label ("Doc. 37, § 19 — p. 213") is put together by the page from ``words``;
+- ``words``: the catalogue entries a label is made of, in the book's language;
 - ``forms``: folded word form -> its stem, for the forms whose stem differs;
-- ``stems``: stem (or unstemmed form) -> the units holding it, ascending.
+- ``stems``: stem (or unstemmed form) -> the units holding it, ascending, as a string: the gaps
+  between unit numbers in base 36, joined by commas, or, when shorter (a word in most units),
+  ``~`` and a bitmap of the units in base 64 (URL alphabet, lowest unit first).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import unicodedata
@@ -43,7 +49,7 @@ SCRIPT_OF = {"ru": "cyrillic", "uk": "cyrillic", "be": "cyrillic", "bg": "cyrill
              "el": "greek", "grc": "greek"}
 SCRIPT_DEFAULT = {"cyrillic": "ru", "greek": "el"}
 WORD = re.compile(r"[^\W_]+")
-SNIPPET = 160  # characters of a result's text shown under its label
+SNIPPET = 100  # characters of a result's text shown under its label
 
 
 def fold(text: str) -> str:
@@ -104,14 +110,35 @@ def snippet(text: str) -> str:
     return cut + "…"
 
 
-def build_index(units: list[tuple[Unit, str, str]], book_language: str) -> str:
-    """The index as a script: ``units`` are (unit, href, label) in reading order."""
+def _base36(n: int) -> str:
+    digits = ""
+    while True:
+        n, d = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[d] + digits
+        if not n:
+            return digits
+
+
+def encode_postings(units: list[int], count: int) -> str:
+    """Ascending unit numbers as gaps in base 36, or as a bitmap when that is shorter."""
+    gaps = ",".join(_base36(u - previous) for u, previous in zip(units, [-1, *units]))
+    bits = bytearray((count + 7) // 8)
+    for u in units:
+        bits[u // 8] |= 1 << (u % 8)
+    bitmap = "~" + base64.urlsafe_b64encode(bytes(bits)).decode().rstrip("=")
+    return bitmap if len(bitmap) < len(gaps) else gaps
+
+
+def build_index(units: list[Unit], book_language: str, label_words: dict[str, str]) -> str:
+    """The index as a script: ``units`` in reading order; ``label_words`` the catalogue entries
+    of a result's label (``doc_short``, ``paragraph_short``, ``note_short``, ``page``,
+    ``search_result_label``)."""
     stem = Stems(book_language)
     forms: dict[str, str] = {}
     postings: dict[str, list[int]] = {}
     rows = []
-    for i, (unit, href, label) in enumerate(units):
-        rows.append([href, label, snippet(unit.text)])
+    for i, unit in enumerate(units):
+        rows.append([unit.anchor, unit.page or "", snippet(unit.text)])
         for text, language in unit.texts:
             for word in words(text):
                 s = stem(word, language)
@@ -120,6 +147,7 @@ def build_index(units: list[tuple[Unit, str, str]], book_language: str) -> str:
                 found = postings.setdefault(s, [])
                 if not found or found[-1] != i:
                     found.append(i)
-    data = {"units": rows, "forms": dict(sorted(forms.items())), "stems": dict(sorted(postings.items()))}
+    stems = {key: encode_postings(found, len(units)) for key, found in sorted(postings.items())}
+    data = {"units": rows, "words": label_words, "forms": dict(sorted(forms.items())), "stems": stems}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return "window.pressSearch = " + text + ";\n"

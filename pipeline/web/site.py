@@ -133,11 +133,9 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> 
         "web-404.html.j2", page=_Page("not-found", words("web_page_title", title=words("not_found"), book=book.title), description, root=root),
         **{**context, "site": _Site(CSP, stylesheets, site.downloads)})
 
-    units = []
-    for doc in documents:
-        for unit in readings[doc.number].units:
-            units.append((unit, f"{web_file(doc.number)}#{unit.anchor}", _label(unit, words)))
-    index = build_index(units, book.language)
+    units = [unit for doc in documents for unit in readings[doc.number].units]
+    label_words = {key: words.messages[key] for key in ("doc_short", "paragraph_short", "note_short", "page", "search_result_label")}
+    index = build_index(units, book.language, label_words)
     (target / "search-index.js").write_text(index, encoding="utf-8")
 
     for name, html in pages.items():
@@ -152,17 +150,6 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> 
     (assets / "fonts.css").write_text("".join(faces), encoding="utf-8")
     if base:
         (target / "sitemap.xml").write_text(_sitemap(base, [n for n in pages if n != "404.html"]), encoding="utf-8")
-
-
-def _label(unit, words) -> str:
-    """"Doc. 37, § 19 — p. 213": what a search result says, in the book's words."""
-    place = [words("doc_short", number=unit.document)]
-    if unit.paragraph is not None:
-        place.append(words("paragraph_short", number=unit.paragraph))
-    if unit.note is not None:
-        place.append(words("note_short", number=unit.note))
-    label = ", ".join(place)
-    return words("search_result_label", place=label, page=f"{words('page')}\u00a0{unit.page}") if unit.page else label
 
 
 def _citation(book: Book, doc: Document, words, base: str | None) -> dict[str, str]:

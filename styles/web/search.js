@@ -15,6 +15,39 @@
   var SHOWN = 100;
   var own = Object.prototype.hasOwnProperty;
   var keys = null;
+  var decoded = Object.create(null);
+  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+  // A stem's units: gaps in base 36 joined by commas, or "~" and a bitmap in base 64 (search.py).
+  function postings(stem) {
+    if (!own.call(data.stems, stem)) { return []; }
+    if (!decoded[stem]) {
+      var text = data.stems[stem], units = [];
+      if (text.charAt(0) === '~') {
+        for (var i = 1; i < text.length; i++) {
+          var v = B64.indexOf(text.charAt(i));
+          for (var b = 0; b < 6; b++) {
+            if (v & (32 >> b)) { units.push(Math.floor(((i - 1) * 6 + b) / 8) * 8 + 7 - ((i - 1) * 6 + b) % 8); }
+          }
+        }
+        units.sort(function (a, b) { return a - b; });
+      } else {
+        var at = -1;
+        text.split(',').forEach(function (gap) { at += parseInt(gap, 36); units.push(at); });
+      }
+      decoded[stem] = units;
+    }
+    return decoded[stem];
+  }
+
+  // "Doc. 37, § 19 — p. 213", from the catalogue's words the index carries.
+  function label(anchor, page) {
+    var w = data.words, m = /^doc(\d+)(?:-p(\d+)|-fn(\d+))?/.exec(anchor);
+    var place = w.doc_short.replace('{number}', m[1]);
+    if (m[2]) { place += ', ' + w.paragraph_short.replace('{number}', m[2]); }
+    if (m[3]) { place += ', ' + w.note_short.replace('{number}', m[3]); }
+    return page ? w.search_result_label.replace('{place}', place).replace('{page}', w.page + '\u00a0' + page) : place;
+  }
 
   function fold(text) {
     return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
@@ -23,9 +56,7 @@
 
   function unitsOf(word) {
     var found = new Set();
-    function add(stem) {
-      if (own.call(data.stems, stem)) { data.stems[stem].forEach(function (u) { found.add(u); }); }
-    }
+    function add(stem) { postings(stem).forEach(function (u) { found.add(u); }); }
     if (own.call(data.forms, word)) { add(data.forms[word]); }
     add(word);
     if (!found.size && word.length >= 3) {
@@ -57,14 +88,15 @@
       var unit = data.units[i];
       var li = document.createElement('li');
       var a = document.createElement('a');
-      a.href = unit[0];
-      a.textContent = unit[1];
+      a.href = unit[0].split('-')[0] + '.html#' + unit[0];
+      a.textContent = label(unit[0], unit[1]);
       var p = document.createElement('p');
       p.textContent = unit[2];
       li.appendChild(a);
       li.appendChild(p);
       list.appendChild(li);
     });
+    if (window.performance && performance.mark) { performance.mark('press-search-results'); }
   }
 
   var timer = null;
