@@ -427,3 +427,12 @@ def test_press_serve_without_a_site_says_how_to_make_one(tmp_path, capsys):
     assert main(["serve", str(tmp_path / "nothing")]) == 2
     assert "press build --format web" in capsys.readouterr().err
     assert main(["watch", "--web", "--help"]) == 0
+
+
+def test_press_watch_web_rebuilds_the_site_with_the_proof(manuscript, tmp_path, monkeypatch):
+    import pipeline.cli as cli
+
+    root = manuscript("title: Tiny\ndocuments: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: A\n---\nOne paragraph.\n"})
+    monkeypatch.setattr(cli, "watch", lambda book_dir, rebuild, say: rebuild())  # one round, no polling
+    assert cli.main(["watch", str(root), "--out", str(tmp_path / "out"), "--web"]) == 0
+    assert (tmp_path / "out" / "tiny-web" / "doc1.html").is_file() and (tmp_path / "out" / "proof").is_dir()
