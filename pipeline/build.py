@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.engine.profile import find_cmyk_profile
 from pipeline.epub import write_epub
 from pipeline.events import DocumentFound, EditionChosen, Progress, StageStarted, silent
-from pipeline.files import NO_SPACE, partial_name
+from pipeline.files import NO_SPACE, partial_name, put_in_place, remove
 from pipeline.layout.book import lay_out_book, workers
 from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
@@ -30,8 +29,9 @@ from pipeline.session import output_lock, private_tempdir
 from pipeline.transforms import apply_transforms
 from pipeline.transforms.editions import select_edition
 from pipeline.transforms.pagebreaks import insert_page_breaks
+from pipeline.web import Download, write_site
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "web")
 #: Every format a build can make; the cover is made when asked for.
 ALL_FORMATS = FORMATS + ("cover",)
 
@@ -92,13 +92,16 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             laid = lay_out_book(job, diags)
             result.pages = len(laid.plan)
         # The print and the screen PDF are bound in processes of their own while this one writes the EPUB.
+        pdfs = (output(f"{book.slug}.pdf"), output(f"{book.slug}-screen.pdf")) if "pdf" in formats else (None, None)
         with stage("pdf", announce="pdf" in formats):
-            binding = bind_book(book, laid, output(f"{book.slug}.pdf") if "pdf" in formats else None,
-                                output(f"{book.slug}-screen.pdf") if "pdf" in formats else None, processes)
+            binding = bind_book(book, laid, pdfs[0], pdfs[1], processes)
+        # The EPUB and the web edition show the printed pages: the model with the print's page starts marked.
+        marked = insert_page_breaks(book, laid.page_starts, laid.labels) if {"epub", "web"} & set(formats) else book
+        epub = output(f"{book.slug}.epub") if "epub" in formats else None
         try:
-            if "epub" in formats:
+            if epub is not None:
                 with stage("epub"):
-                    write_epub(insert_page_breaks(book, laid.page_starts, laid.labels), output(f"{book.slug}.epub"), diags)
+                    write_epub(marked, epub, diags)
             if "cover" in formats:
                 with stage("cover"):
                     spine = make_cover(book, result.pages, job.renderer, job.profile, output(f"{book.slug}-cover.pdf"), diags)
@@ -112,9 +115,25 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
         for problem in problems:
             diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
         diags.raise_if_errors()
+        if "web" in formats:  # last: the site holds copies of the files just made
+            with stage("web"):
+                site = output(f"{book.slug}-web")
+                remove(site)  # a folder a killed build left behind
+                write_site(marked, site, _downloads(book, pdfs, epub))
     # The warnings press check would give, so that a build is not silent about a misspelt speaker.
     diags.extend(model_findings(book) + laid.findings + (signature_findings(book, laid.labels) if "pdf" in formats else []))
     return result
+
+
+def _downloads(book: Book, pdfs: tuple[Path | None, Path | None], epub: Path | None) -> list[Download]:
+    """The files of this run the site offers, read from their temporary names, under their final ones."""
+    out = []
+    if pdfs[0] is not None and pdfs[1] is not None:
+        out.append(Download("download_print", f"{book.slug}.pdf", pdfs[0], "application/pdf"))
+        out.append(Download("download_screen", f"{book.slug}-screen.pdf", pdfs[1], "application/pdf"))
+    if epub is not None:
+        out.append(Download("download_epub", f"{book.slug}.epub", epub, "application/epub+zip"))
+    return out
 
 
 def _prepare(book: Book, edition: str | None, formats, diags: Diagnostics, progress: Progress) -> Book:
@@ -157,7 +176,8 @@ def _stage_clock(timings: dict[str, float], progress: Progress):
 
 @contextmanager
 def _outputs(out_dir: Path, result: BuildResult) -> Iterator:
-    """Hands out ``output(name)``: the temporary path beside ``out_dir/name`` to write that output to.
+    """Hands out ``output(name)``: the temporary path beside ``out_dir/name`` to write that output
+    (a file, or a folder such as the web edition) to.
 
     Every file is renamed into place only when the whole block succeeds; on any failure the
     temporary files go and the folder is left as it was. A folder that cannot be written is
@@ -176,14 +196,14 @@ def _outputs(out_dir: Path, result: BuildResult) -> Iterator:
         yield output
     except BaseException as exc:
         for partial, _ in pending:
-            partial.unlink(missing_ok=True)
+            remove(partial)
         if isinstance(exc, OSError) and (_under(exc.filename, out_dir) or exc.errno in NO_SPACE):
             result.diagnostics.add("E117", SourceLoc(str(out_dir)), f"cannot write the outputs: {exc.strerror or exc}",
                                    "choose another folder with --out, or free some space")
             raise ManuscriptError(result.diagnostics.errors) from None
         raise
     for partial, target in pending:
-        os.replace(partial, target)
+        put_in_place(partial, target)
         result.outputs.append(target)
 
 

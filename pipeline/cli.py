@@ -31,6 +31,7 @@ from pipeline.proof.make import check, has_errors, proof
 from pipeline.proof.watch import watch
 from pipeline.session import Stopped, private_tempdir, stopping_on_signals
 from pipeline.skeleton import new_manuscript
+from pipeline.web.serve import serve
 
 EXIT_OK, EXIT_MANUSCRIPT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -64,6 +65,12 @@ MAX_JOBS = 9999
 def _document_number(value: str) -> int:
     if not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) < 1:
         raise argparse.ArgumentTypeError(f"--number takes a document's number, 1 or more, not {value!r}")
+    return int(value)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"--port takes a port number, 1 to 65535, not {value!r}")
     return int(value)
 
 
@@ -103,7 +110,8 @@ def make_parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="build the PDF and the EPUB")
     b.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
     b.add_argument("--out", default="dist", type=Path, help="output folder (default: dist)")
-    b.add_argument("--format", default=",".join(FORMATS), type=_formats, help="pdf, epub, cover (the printed cover) or a list of them (default: pdf,epub)")
+    b.add_argument("--format", default=",".join(FORMATS), type=_formats,
+                   help="any of pdf, epub, web and cover (the printed cover), joined by commas (default: pdf,epub,web)")
     b.add_argument("--edition", metavar="NAME", help="build one class edition from book.yaml's editions, or 'all' of them")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     b.add_argument("--jobs", "-j", default=None, metavar="N",
@@ -127,6 +135,13 @@ def make_parser() -> argparse.ArgumentParser:
     w = commands.add_parser("watch", help="rebuild the proof whenever a manuscript or style file is saved")
     w.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     w.add_argument("--out", default="dist", type=Path)
+    w.add_argument("--web", action="store_true", help="rebuild the web edition in DIR too")
+
+    s = commands.add_parser("serve", help="serve the web edition on http://127.0.0.1:PORT/ for a look")
+    s.add_argument("site", nargs="?", type=Path, help="a site folder (default: the manuscript's in dist/)")
+    s.add_argument("--port", type=_port, default=8000, help="the port (default 8000)")
+    s.add_argument("--book", default="manuscript", type=Path, help="the manuscript whose site to serve (default: manuscript)")
+    s.add_argument("--out", default="dist", type=Path, help="where that site was built (default: dist)")
 
     n = commands.add_parser("new", help="start a manuscript: a book.yaml and one document that build as they are")
     n.add_argument("folder", type=Path, help="a new or empty folder")
@@ -209,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "jobs", None) is not None:
             args.jobs = _jobs(args.jobs)
         with stopping_on_signals(), private_tempdir():
-            if args.command == "watch":  # runs for hours: a line per rebuild, no bars
+            if args.command in ("watch", "serve"):  # run for hours: a line per event, no bars
                 return COMMANDS[args.command](args, lines)
             with reporter(quiet) as progress:
                 return COMMANDS[args.command](args, progress)
@@ -294,11 +309,33 @@ def _watch(args, progress) -> int:
         if isinstance(event, PartLaidOut) and not event.cached:
             say("  laid out again: " + describe(event)[0].strip())
 
+    def rebuild() -> None:
+        proof(args.book_dir, args.out, laid_out)
+        if args.web:  # the layout comes from the cache the proof just filled
+            build(args.book_dir, args.out, ("web",))
+
     try:
-        watch(args.book_dir, lambda: proof(args.book_dir, args.out, laid_out), say)
+        watch(args.book_dir, rebuild, say)
     except KeyboardInterrupt as exc:
         if isinstance(exc, Stopped):  # Ctrl-C is how one leaves watch; a signal is reported as one
             raise
+    return EXIT_OK
+
+
+def _serve(args, progress) -> int:
+    site = args.site
+    if site is None:
+        site = args.out / f"{load_book(args.book).slug}-web"
+    if not (site / "index.html").is_file():
+        print(f"press: no web edition in {site}; build one with: press build --format web", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve(site, args.port, lambda m: print(m, file=sys.stderr))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"press: cannot serve on port {args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -424,4 +461,4 @@ def _diff(args, progress) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "impose": _impose, "stamp": _stamp, "identify": _identify, "catalogue": _catalogue}
+COMMANDS = {"build": _build, "proof": _proof, "check": _check, "watch": _watch, "diff": _diff, "new": _new, "licences": _licences, "import": _import, "corrections": _corrections, "impose": _impose, "stamp": _stamp, "identify": _identify, "catalogue": _catalogue, "serve": _serve}

@@ -96,6 +96,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E164": (ERROR, "a file that is not a copy press stamp made"),
     "E165": (ERROR, "a catalogue press cannot build: no such file, a book name that cannot name a folder, a missing manuscript or roster, an edition the book does not have"),
     "E166": (ERROR, "manifests that do not make one run: of different catalogues, a shard missing, or an output twice"),
+    "E140": (ERROR, "web.base_url is not an http or https address ending in /"),
 }
 
 

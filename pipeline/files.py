@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import secrets
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,3 +94,26 @@ def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a whole folder, if there is one."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def put_in_place(partial: Path, target: Path) -> None:
+    """Move a finished file or folder to ``target``. A folder cannot replace a folder in one
+    rename, so the old one is moved aside first and removed after: a reader finds the old site
+    or the new one at ``target``, never a half-written one."""
+    if not partial.is_dir():
+        os.replace(partial, target)
+        return
+    old = target.with_name(f".{target.name}.old")
+    remove(old)
+    if target.exists() or target.is_symlink():
+        os.replace(target, old)
+    os.replace(partial, target)
+    remove(old)

@@ -351,6 +351,15 @@ class Imposition:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The web edition's settings (book.yaml ``web:``): where it will be hosted, if known, and
+    whether the printed page numbers stand in the margin."""
+
+    base_url: str | None = None  # "https://example.org/reader/": canonical links and sitemap.xml
+    page_numbers: bool = True
+
+
+@dataclass(frozen=True)
 class Edition:
     """A class edition: some of the reader's documents under their own title.
 
@@ -462,6 +471,7 @@ class Book:
     isbn: Isbn = field(default_factory=Isbn)
     print: PrintSettings = field(default_factory=PrintSettings)
     numbering: NumberingPolicy = field(default_factory=NumberingPolicy)
+    web: WebSettings = field(default_factory=WebSettings)
     cover: Path | None = None
     back_cover: tuple["Block", ...] = ()  # the text on the printed cover's back (back_cover, Markdown)
     stamp_text: str | None = None  # book.yaml's ``stamp.text``: the foot line of a stamped copy

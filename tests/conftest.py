@@ -31,6 +31,16 @@ def outputs(folder: Path):
     return [p for p in folder.iterdir() if not p.name.startswith(".")]
 
 
+def output_bytes(paths) -> dict[str, bytes]:
+    """The bytes of built outputs by name; a folder (the web edition) file by file."""
+    out = {}
+    for path in paths:
+        for p in [path, *(sorted(path.rglob("*")) if path.is_dir() else [])]:
+            if p.is_file():
+                out[str(p.relative_to(path.parent))] = p.read_bytes()
+    return out
+
+
 @pytest.fixture
 def manuscript(tmp_path):
     """A factory for inline manuscripts: ``manuscript(book_yaml, {name: text})``."""

@@ -16,12 +16,12 @@ PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
 RANKS: dict[str, int] = {
     # shared foundations: the model, problems, events, files, clock, the styles folder
     "model": 0, "diagnostics": 0, "events": 0, "files": 0, "clock": 0, "hashing": 0, "pages": 0,
-    "styles": 0, "words": 0, "forked": 0, "crash": 0, "colour": 0, "session": 0,
+    "styles": 0, "words": 0, "forked": 0, "crash": 0, "colour": 0, "session": 0, "fonts": 0,
     "load": 1,
     "transforms": 2,
     "checks": 3,
     "render": 4,
-    "engine": 5, "epub": 5,
+    "engine": 5, "epub": 5, "web": 5,
     "layout": 6,
     "bind": 7,
     "proof": 8, "prepress": 8,
@@ -31,7 +31,8 @@ RANKS: dict[str, int] = {
     "progress": 12, "cli": 13, "__main__": 14,
 }
 #: Within the foundations, the order their modules may import each other in.
-FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "words", "diagnostics", "session"]
+FOUNDATIONS = ["model", "colour", "pages", "clock", "hashing", "files", "forked", "crash", "events", "styles", "fonts", "words",
+               "diagnostics", "session"]
 #: The only stage that may import the layout engine (and its own libraries).
 ENGINE_MODULES = {"weasyprint", "pydyf", "tinycss2"}
 

@@ -9,6 +9,7 @@ from pipeline.cli import main
 from pipeline.diagnostics import Diagnostics, ManuscriptError
 from pipeline.load import load_book
 from pipeline.engine.fetch import LocalFetcher
+from tests.conftest import output_bytes
 
 BOOK = "title: T\ndocuments: [a.md]\n"
 DOC = "---\nnumber: 1\ntitle: A\n---\nSome text.\n"
@@ -124,9 +125,14 @@ def test_hostile_links_and_html_reach_no_output(manuscript, tmp_path):
     result = build(manuscript(BOOK, {"a.md": text}), tmp_path / "o")
     import zipfile
 
+    for name, data in output_bytes(result.outputs).items():
+        assert b"root:x:0:0" not in data, name
+        if name.endswith(".html"):  # the web edition's pages
+            page = data.decode()
+            assert "<script>" not in page and "onclick=" not in page.replace("onclick=alert(1)&gt;", "")
+            assert 'href="javascript:' not in page and 'href="file:' not in page
+            assert "&lt;script&gt;" in page or not name.endswith("doc1.html")
     for path in result.outputs:
-        data = path.read_bytes()
-        assert b"root:x:0:0" not in data
         if path.suffix == ".epub":
             with zipfile.ZipFile(path) as z:
                 chapter = z.read("EPUB/doc-1.xhtml").decode()

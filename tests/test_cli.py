@@ -16,7 +16,7 @@ def test_build_writes_both_formats(manuscript, tmp_path, capsys):
     root = manuscript(BOOK, {"a.md": DOC})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "--quiet"]) == 0
-    assert sorted(p.name for p in outputs(out)) == ["tiny-screen.pdf", "tiny.epub", "tiny.pdf"]
+    assert sorted(p.name for p in outputs(out)) == ["tiny-screen.pdf", "tiny-web", "tiny.epub", "tiny.pdf"]
 
 
 def test_format_option_selects_outputs(manuscript, tmp_path):
@@ -46,10 +46,15 @@ def test_failed_build_keeps_previous_outputs(manuscript, tmp_path):
     root = manuscript(BOOK, {"a.md": DOC})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "-q"]) == 0
-    before = {p.name: p.read_bytes() for p in outputs(out)}
+    before = _contents(out)
     (root / "a.md").write_text("---\nnumber: 1\n")  # unclosed front matter
     assert main(["build", str(root), "--out", str(out), "-q"]) == 1
-    assert {p.name: p.read_bytes() for p in outputs(out)} == before
+    assert _contents(out) == before
+
+
+def _contents(out):
+    """Every output file's bytes, the web edition's folder file by file."""
+    return {str(p.relative_to(out)): p.read_bytes() for top in outputs(out) for p in [top, *(top.rglob("*") if top.is_dir() else [])] if p.is_file()}
 
 
 def test_usage_errors_exit_2(capsys):

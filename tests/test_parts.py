@@ -10,11 +10,11 @@ import pikepdf
 
 from pipeline.build import build
 from pipeline.events import PartLaidOut
-from tests.conftest import SAMPLE, write_manuscript
+from tests.conftest import SAMPLE, output_bytes, write_manuscript
 
 
 def _files(result):
-    return {p.name: p.read_bytes() for p in result.outputs}
+    return output_bytes(result.outputs)
 
 
 def _events():

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.diagnostics import ManuscriptError
-from tests.conftest import SAMPLE, outputs as listed
+from tests.conftest import SAMPLE, output_bytes, outputs as listed
 
 
 def outputs(result):
@@ -106,8 +106,8 @@ def test_cross_references_link_and_show_the_page(print_pdf):
 
 def test_two_builds_are_byte_identical(tmp_path, sample_build):
     again = build(SAMPLE, tmp_path)
-    first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sample_build.outputs}
-    second = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in again.outputs}
+    first = {name: hashlib.sha256(data).hexdigest() for name, data in output_bytes(sample_build.outputs).items()}
+    second = {name: hashlib.sha256(data).hexdigest() for name, data in output_bytes(again.outputs).items()}
     assert first == second
 
 

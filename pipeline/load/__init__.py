@@ -21,7 +21,7 @@ from pipeline.load.schema import BOOK_FIELDS
 from pipeline.load.stylefiles import check_styles
 from pipeline.load.text import read_text, resolve, why_unreadable
 from pipeline.load.yamlnodes import compose, read_mapping
-from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc
+from pipeline.model import Book, Document, Edition, Isbn, NumberingPolicy, SourceLoc, WebSettings
 from pipeline.words import catalogue, placeholders
 
 BOOK_FILE = "book.yaml"
@@ -78,6 +78,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     labels = _labels(meta["labels"].value if "labels" in meta else {}, diags)
     index = load_index(root, meta.get("index"), diags, _display)
     stamp_text = _stamp_text(meta.get("stamp"), diags)
+    web = _web(meta["web"].value if "web" in meta else {}, diags)
     diags.raise_if_errors()
 
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
@@ -102,6 +103,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
         back_cover=back_cover,
         editions=editions,
         numbering=NumberingPolicy(**numbering),
+        web=web,
         documents=tuple(documents),
         labels=labels,
         index=index,
@@ -125,6 +127,23 @@ def _stamp_text(entry, diags: Diagnostics) -> str | None:
                   f"it may use {', '.join('{' + s + '}' for s in STAMP_SLOTS)}")
         return None
     return text.value
+
+
+#: An address a site can be served from: http(s), a host, and a path ending in "/" (pages are
+#: named relative to it); no query, fragment, quotes or spaces, which would break out of an attribute.
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?/")
+
+
+def _web(entries: dict, diags: Diagnostics) -> WebSettings:
+    """book.yaml's ``web:``: the base address is checked, since it is written into every page."""
+    base = entries.get("base_url")
+    if base is not None and (not _BASE_URL.fullmatch(base.value) or "'" in base.value):
+        diags.add("E140", base.loc, f"web.base_url '{base.value}' is not an http or https address ending in /",
+                  "for example https://example.org/reader/")
+        base = None
+    numbers = entries.get("page_numbers")
+    return WebSettings(base_url=base.value if base is not None else None,
+                       page_numbers=numbers.value if numbers is not None else True)
 
 
 def _labels(entries: dict, diags: Diagnostics) -> tuple[tuple[str, str], ...]:

@@ -95,6 +95,16 @@ BOOK_FIELDS: tuple[Field, ...] = (
             Field("text", "str", "The line at the foot of every page of a stamped copy; `{copy}`, `{course}`, `{title}`, `{name}` mark its values."),
         ),
     ),
+    Field(
+        "web",
+        "map",
+        "The web edition (`press build --format web`).",
+        fields=(
+            Field("base_url", "str", "The address the site will be served from, e.g. `https://example.org/reader/`: "
+                  "canonical links, full permalinks in citations, and a sitemap.xml."),
+            Field("page_numbers", "bool", "Show in the margin where each printed page begins (default `true`)."),
+        ),
+    ),
     Field("cover", "str", "A cover image (PNG or JPEG) for the EPUB, relative to book.yaml; generated when absent."),
     Field(
         "editions",

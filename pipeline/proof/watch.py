@@ -16,7 +16,7 @@ from pipeline.diagnostics import ManuscriptError
 from pipeline.layout.cache import CACHE_FOLDER
 from pipeline.styles import STYLES
 
-WATCHED = {".yaml", ".yml", ".md", ".txt", ".css", ".j2", ".html", ".png", ".jpg", ".jpeg", ".ttf", ".otf"}
+WATCHED = {".yaml", ".yml", ".md", ".txt", ".css", ".js", ".j2", ".html", ".png", ".jpg", ".jpeg", ".ttf", ".otf"}
 
 
 def snapshot(folders: list[Path]) -> dict[Path, float]:

@@ -54,6 +54,11 @@ def has_index(book: Book) -> bool:
 INDEX_FILE = "index.xhtml"
 
 
+def web_file(document_number: int) -> str:
+    """A document's page in the web edition."""
+    return f"doc{document_number}.html"
+
+
 def epub_image_file(figure: Figure) -> str:
     """An image's name in the EPUB: from its content, so one file used twice is stored once."""
     return f"images/{file_hash(figure.path)[:16]}{'.png' if figure.media_type == 'image/png' else '.jpg'}"
@@ -221,6 +226,23 @@ class Renderer:
         """Every anchor lives in its document's file: ``doc37-p19`` -> ``doc-37.xhtml#doc37-p19``."""
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{chapter_file(number)}#{anchor}"
+
+    def web_inline_renderer(self, doc: Document, page_of, show_pages: bool) -> InlineRenderer:
+        """Inline runs for a document's web page: links between pages, the printed page of each
+        anchor (``page_of``) for citations, and the page marks unless the book hides them."""
+        notes = {n.number: note_inlines(n) for n in doc.footnotes}
+        return InlineRenderer("web", doc.number, notes, self._web_href, page_of, omission=self.words("omission"),
+                              page_word=self.words("page") if show_pages else None, cite=True)
+
+    @staticmethod
+    def _web_href(anchor: str, document: int | None = None) -> str:
+        """Every anchor lives in its document's page: ``doc37-p19`` -> ``doc37.html#doc37-p19``."""
+        number = document if document is not None else int(anchor[3:].split("-")[0])
+        return f"{web_file(number)}#{anchor}"
+
+    def web_page(self, template: str, **context) -> str:
+        """One page of the web edition from ``template`` (``web-*.html.j2``)."""
+        return self.render(template, 2 * MAX_OUTPUT_CHARS, book=self.book, **context)  # a long document's page
 
     def print_html(self, part: Part | None = None, index_pages: dict[str, str] | None = None) -> str:
         """The book as one HTML document for WeasyPrint, or one ``part`` of it.

@@ -57,15 +57,19 @@ def footnote_ref_id(document_number: int, number: int) -> str:
 
 
 class InlineRenderer:
-    """Renders inline runs for one target (``print`` or ``epub``) within one document.
+    """Renders inline runs for one target (``print``, ``epub`` or ``web``) within one document.
 
     Footnotes differ by target: in print the note's text stands where it is referenced, for
-    WeasyPrint's ``float: footnote``; in the EPUB a reference links to an ``aside``.
+    WeasyPrint's ``float: footnote``; in the EPUB and on the web a reference links to an ``aside``.
+    A printed page's start is an empty marker in the EPUB and a visible "p. 213" on the web
+    (``page_word``; none when ``page_word`` is None: the book hides them). ``cite`` says whether
+    paragraph numbers get a citation button (web).
     """
 
     def __init__(
         self, target: str, document_number: int, notes: dict[int, tuple[Inline, ...]], href: Callable[[str], str],
         page_of: Callable[[str], str | None] | None = None, omission: str = "omission",
+        page_word: str | None = None, cite: bool = False,
     ):
         self.target = target
         self.href = href  # anchor id -> link target in this output (same file, or another chapter)
@@ -73,6 +77,8 @@ class InlineRenderer:
         self.document_number = document_number
         self.notes = notes
         self.omission = omission  # what a screen reader says for "[…]", in the book's language
+        self.page_word = page_word
+        self.cite = cite
         self._placed: set[int] = set()  # a note referenced twice is set (print) or targeted (EPUB) once
 
     def __call__(self, nodes: tuple[Inline, ...]) -> Markup:
@@ -121,6 +127,12 @@ class InlineRenderer:
         """An EPUB marker where a printed page begins; print has real pages instead."""
         if self.target == "print":
             return Markup("")
+        if self.target == "web":
+            if self.page_word is None:
+                return Markup("")
+            # Seen in the margin (or in the line, on a phone); the id is the EPUB's marker's.
+            return Markup('<span class="page-mark" id="%s"><span class="page-label">%s\u00a0%s</span></span>') % (
+                page_anchor(label), self.page_word, label)
         return Markup('<span id="%s" role="doc-pagebreak" epub:type="pagebreak" aria-label="%s"></span>') % (
             page_anchor(label),
             label,
@@ -142,7 +154,9 @@ class InlineRenderer:
         # Only the first reference carries the id the note's back-link points to.
         ref_id = "" if n in self._placed else Markup(' id="%s"') % footnote_ref_id(self.document_number, n)
         self._placed.add(n)
-        return Markup('<a class="noteref" epub:type="noteref" role="doc-noteref"%s href="#%s">%s</a>') % (
+        noteref = Markup(' epub:type="noteref"') if self.target == "epub" else Markup("")
+        return Markup('<a class="noteref"%s role="doc-noteref"%s href="#%s">%s</a>') % (
+            noteref,
             ref_id,
             footnote_id(self.document_number, n),
             n,
