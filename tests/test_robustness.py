@@ -100,6 +100,12 @@ def _gone(pids: set[int], timeout: float) -> set[int]:
     return _alive(pids)
 
 
+def _contents(folder: Path) -> dict[str, bytes]:
+    """Every output file's bytes, those of the web edition's folder included, by path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for top in outputs(folder)
+            for p in ([top] if top.is_file() else sorted(top.rglob("*"))) if p.is_file()}
+
+
 def _leftovers(folder: Path) -> list[str]:
     """Temporary files a build may have left in ``folder`` and below."""
     return sorted(str(p) for p in folder.rglob("*") if p.name.endswith((".partial", ".tmp")))
@@ -250,12 +256,12 @@ DAMAGE = {
 def test_a_damaged_cache_entry_is_laid_out_again(damage, tiny, tmp_path, capsys):
     out = tmp_path / "out"
     build(tiny, out, jobs=1)
-    clean = {p.name: p.read_bytes() for p in outputs(out)}
+    clean = _contents(out)
     for entry in _entries(out):
         DAMAGE[damage](entry)
     events: list = []
     assert main(["build", str(tiny), "--out", str(out), "-q"]) == 0, capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in outputs(out)} == clean
+    assert _contents(out) == clean
     build(tiny, out, jobs=1, progress=events.append)  # rewritten: the next build takes it
     assert _cached(events) == [True, True, True]
 
@@ -264,7 +270,7 @@ def test_a_damaged_cache_entry_is_laid_out_again(damage, tiny, tmp_path, capsys)
 def test_a_damaged_folio_layer_is_laid_out_again(damage, tiny, tmp_path, capsys):
     out = tmp_path / "out"
     build(tiny, out, jobs=1)
-    clean = {p.name: p.read_bytes() for p in outputs(out)}
+    clean = _contents(out)
     (layer,) = (out / CACHE_FOLDER).glob("folios-*")
     if damage == "plan":
         (layer / "plan.json").write_text('{"plan": "x"')
@@ -273,7 +279,7 @@ def test_a_damaged_folio_layer_is_laid_out_again(damage, tiny, tmp_path, capsys)
     else:
         (layer / "screen-0.pdf").unlink()
     assert main(["build", str(tiny), "--out", str(out), "-q"]) == 0, capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in outputs(out)} == clean
+    assert _contents(out) == clean
 
 
 def test_no_cache_repairs_the_cache(tiny, tmp_path):
@@ -311,7 +317,7 @@ def test_two_builds_into_one_folder_both_succeed(tiny, tmp_path):
     results = [(p.wait(300), p.communicate()) for p in both]
     assert [code for code, _ in results] == [0, 0, 0], results
     assert _leftovers(out) == []
-    assert sorted(p.name for p in outputs(out)) == ["proof", "tiny-screen.pdf", "tiny.epub", "tiny.pdf"]
+    assert sorted(p.name for p in outputs(out)) == ["proof", "tiny-screen.pdf", "tiny-web", "tiny.epub", "tiny.pdf"]
     assert os.listdir(scratch) == []
 
 
@@ -339,9 +345,9 @@ def test_a_very_long_title_makes_a_short_file_name(manuscript, tmp_path, capsys)
     root = manuscript(f"title: {title}\ndocuments: [a.md]\n", {"a.md": DOC_A})
     out = tmp_path / "out"
     assert main(["build", str(root), "--out", str(out), "-q"]) == 0, capsys.readouterr().err
-    names = [p.name for p in outputs(out)]
-    assert len(names) == 3
-    stem = names[0].split(".")[0].removesuffix("-screen")
+    names = sorted(p.name for p in outputs(out))
+    assert len(names) == 4  # print, screen, EPUB and the web edition's folder
+    stem = names[0].split(".")[0].removesuffix("-screen").removesuffix("-web")
     assert len(stem) <= 80 and title.lower().replace(" ", "-").startswith(stem) and not stem.endswith("-")
 
 

@@ -173,16 +173,31 @@ def _run_item(item: Item, out_dir: Path, jobs: int | None, secret: bytes | None,
 
 
 def _format(path: Path) -> str:
+    if path.is_dir():
+        return "web"
     if path.name.endswith("-screen.pdf"):
         return "screen-pdf"
     return "pdf" if path.suffix == ".pdf" else "epub"
 
 
+def _content(path: Path) -> tuple[int, str]:
+    """Bytes and SHA-256 of an output: a file's, or a folder's (the web edition) over its files' names and bytes."""
+    if not path.is_dir():
+        data = path.read_bytes()
+        return len(data), hashlib.sha256(data).hexdigest()
+    digest, size = hashlib.sha256(), 0
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        data = file.read_bytes()
+        size += len(data)
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + hashlib.sha256(data).digest())
+    return size, digest.hexdigest()
+
+
 def _entry(item: Item, out_dir: Path, path: Path, kind: str, pages: int, seconds: float, fingerprint: str,
            problems: list[str], roster: str | None = None) -> dict:
-    data = path.read_bytes()
+    size, sha = _content(path)
     return {"book": item.book, "edition": item.edition, "format": kind, "roster": roster,
-            "path": path.relative_to(out_dir).as_posix(), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            "path": path.relative_to(out_dir).as_posix(), "bytes": size, "sha256": sha,
             "pages": pages, "seconds": round(seconds, 3), "status": "built", "problems": problems,
             "fingerprint": fingerprint}
 
@@ -199,9 +214,9 @@ def _unchanged(out_dir: Path, entry: dict) -> bool:
         return False
     path = out_dir / entry["path"]
     try:
-        if path.stat().st_size != entry["bytes"]:
+        if not path.is_dir() and path.stat().st_size != entry["bytes"]:
             return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        return _content(path) == (entry["bytes"], entry["sha256"])
     except OSError:
         return False
 
