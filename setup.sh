@@ -15,7 +15,8 @@ PYTHON=${PYTHON:-python3}
 
 need=()
 [ -f /usr/share/color/icc/ghostscript/default_cmyk.icc ] || need+=(libgs-common)
-ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0' || need+=(libharfbuzz-subset0)
+# ldconfig lives in /sbin, which a user's PATH may lack
+"$(command -v ldconfig || echo /sbin/ldconfig)" -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0' || need+=(libharfbuzz-subset0)
 # Debian splits venv's pip bootstrap (ensurepip) into python3-venv; other Pythons have it.
 if [ ! -x .venv/bin/python ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   need+=(python3-venv)
