@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 from pipeline.diagnostics import Diagnostics
 from pipeline.load.text import why_unreadable
@@ -73,11 +74,8 @@ def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics
         else:
             settings["trim_width"], settings["trim_height"] = size
     if "bleed" in values:
-        bleed = parse_length(values["bleed"].value)
-        if bleed is None or bleed > 36:
-            diags.add("E108", values["bleed"].loc, f"'{values['bleed'].value}' is not a bleed",
-                      "a length up to 0.5in, e.g. 0.125in or 3mm")
-        else:
+        bleed = _length(values["bleed"], lambda v: v <= 36, "a bleed", "a length up to 0.5in, e.g. 0.125in or 3mm", diags)
+        if bleed is not None:
             settings["bleed"] = bleed
     if "marks" in values:
         words = values["marks"].value.split()
@@ -140,19 +138,15 @@ def _read_paper(values: dict[str, Value], settings: dict, diags: Diagnostics) ->
             diags.add("E108", paper["ppi"].loc, f"{paper['ppi'].value} pages per inch is not a paper",
                       "book papers run from about 200 to 1000 ppi; 444 is a common 50 lb uncoated stock")
     elif "caliper" in paper:
-        caliper = parse_length(paper["caliper"].value)
         # a leaf is thinner than a millimetre (2.835 pt) and thicker than nothing
-        if caliper is None or not 0 < caliper < 72 / 25.4:
-            diags.add("E108", paper["caliper"].loc, f"'{paper['caliper'].value}' is not the thickness of a leaf",
-                      "a length under 1mm, e.g. 0.0045in or 0.114mm")
-        else:
+        caliper = _length(paper["caliper"], lambda v: 0 < v < 72 / 25.4, "the thickness of a leaf",
+                          "a length under 1mm, e.g. 0.0045in or 0.114mm", diags)
+        if caliper is not None:
             settings["caliper"] = caliper
     if "cover_board" in values:
-        board = parse_length(values["cover_board"].value)
-        if board is None or board > 18:
-            diags.add("E108", values["cover_board"].loc, f"'{values['cover_board'].value}' is not a cover's thickness",
-                      "a length up to 0.25in, e.g. 0.01in or 0.3mm")
-        else:
+        board = _length(values["cover_board"], lambda v: v <= 18, "a cover's thickness",
+                        "a length up to 0.25in, e.g. 0.01in or 0.3mm", diags)
+        if board is not None:
             settings["cover_board"] = board
     if "spine_direction" in values:
         direction = values["spine_direction"].value.strip().lower()
@@ -187,6 +181,15 @@ def _read_imposition(values: dict[str, Value], diags: Diagnostics) -> Imposition
         else:
             found["creep"] = creep
     return Imposition(**found)
+
+
+def _length(value: Value, allowed: Callable[[float], bool], what: str, hint: str, diags: Diagnostics) -> float | None:
+    """A length key of ``print:`` in points, or None with an E108 at its line when it is none or out of bounds."""
+    length = parse_length(value.value)
+    if length is None or not allowed(length):
+        diags.add("E108", value.loc, f"'{value.value}' is not {what}", hint)
+        return None
+    return length
 
 
 def parse_creep(text: str) -> float | None:
