@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.diagnostics import Diagnostics
-from pipeline.load.text import why_unreadable
+from pipeline.load.text import resolve, why_unreadable
 from pipeline.load.yamlnodes import Value
 from pipeline.model import Imposition, PrintSettings
 
@@ -95,24 +95,22 @@ def read_print_settings(values: dict[str, Value], root: Path, diags: Diagnostics
                       " or ".join(STANDARDS))
     if "profile" in values:
         given, loc = values["profile"].value, values["profile"].loc
-        try:
-            path = (root / given).resolve()
-        except (OSError, RuntimeError):  # a symlink loop
+        path = resolve(root / given)
+        if path is None:
             diags.add("E105", loc, f"colour profile '{given}' cannot be reached: a symbolic link leads round in a loop")
-        else:
-            if not path.is_relative_to(root.resolve()):
-                diags.add("E116", loc, f"colour profile '{given}' is outside the manuscript folder")
-            elif why_unreadable(path) not in (None, "does not exist"):
-                diags.add("E105", loc, f"colour profile '{given}' {why_unreadable(path)}")
-            elif path.is_file():
-                problem = _not_cmyk(path)
-                if problem:
-                    diags.add("E108", loc, f"colour profile '{given}' {problem}",
-                              "the print PDF's output intent needs the printer's CMYK profile (e.g. FOGRA39, GRACoL)")
-                else:
-                    settings["profile"] = path
+        elif not path.is_relative_to(root.resolve()):
+            diags.add("E116", loc, f"colour profile '{given}' is outside the manuscript folder")
+        elif why_unreadable(path) not in (None, "does not exist"):
+            diags.add("E105", loc, f"colour profile '{given}' {why_unreadable(path)}")
+        elif path.is_file():
+            problem = _not_cmyk(path)
+            if problem:
+                diags.add("E108", loc, f"colour profile '{given}' {problem}",
+                          "the print PDF's output intent needs the printer's CMYK profile (e.g. FOGRA39, GRACoL)")
             else:
-                diags.add("E105", loc, f"colour profile '{given}' does not exist", f"looked for {path}")
+                settings["profile"] = path
+        else:
+            diags.add("E105", loc, f"colour profile '{given}' does not exist", f"looked for {path}")
     if "signature" in values:
         if values["signature"].value in (4, 8, 16, 32):
             settings["signature"] = values["signature"].value
