@@ -149,3 +149,17 @@ def test_endnotes_become_notes_like_footnotes():
             '<ol><li id="endnote-1"><p>End <em>note</em> <a href="#endnote-ref-1">↑</a></p></li></ol>')
     draft = draft_from(parse(html))
     assert draft.body == ["Text[^1] and[^2]."] and draft.notes == {"1": "Foot", "2": "End *note*"}
+
+
+def test_a_word_file_that_unpacks_to_too_much_is_refused_before_it_is_read(reader, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(translators_file(tmp_path / "t.docx")) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item))
+        zout.writestr("word/media/huge.bin", b"\0" * (300 * 2**20))  # compresses to well under a megabyte
+    assert bomb.stat().st_size < 2 * 2**20
+    with pytest.raises(ManuscriptError) as caught:
+        import_word(bomb, reader)
+    assert caught.value.diagnostics[0].code == "E150" and "unpacks" in caught.value.diagnostics[0].message

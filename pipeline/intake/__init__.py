@@ -30,6 +30,8 @@ from pipeline.transforms import apply_transforms
 
 #: A Word file larger than this is not a translator's document (images included).
 MAX_DOCX_BYTES = 64 * 1024 * 1024
+#: What its parts may unpack to: a long translation with photographs stays far below it.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg"}
 
 
@@ -95,6 +97,9 @@ def _check_docx(source: Path) -> None:
         with zipfile.ZipFile(source) as z:
             if "word/document.xml" not in z.namelist():
                 raise _error("E150", file, "this is not a Word (.docx) file", "save it from Word as .docx")
+            # a zip's parts could unpack to far more than the file's size (a "zip bomb"): bound what is read
+            if sum(info.file_size for info in z.infolist()) > MAX_UNPACKED_BYTES:
+                raise _error("E150", file, f"the file unpacks to more than press imports ({MAX_UNPACKED_BYTES // 2**20} MB)")
     except zipfile.BadZipFile:
         raise _error("E150", file, "this is not a Word (.docx) file, or it is damaged", "save it from Word as .docx") from None
 
