@@ -22,13 +22,18 @@ import argparse
 import json
 import os
 import platform
+import queue
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import pikepdf
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -77,6 +82,74 @@ def stamping(book: Path, tmp: Path, jobs: int) -> dict:
         row[f"stamp_{students}_peak_mb"] = max(peak, made["worker_peak_mb"])
         shutil.rmtree(tmp / "class" / "copies")
     return row
+
+
+def correct_one_word(book: Path, round_: int) -> None:
+    """Put one word of a paragraph of the middle document in place of another of the same length, as
+    a proof correction usually is: the paragraph changes, the document's page count does not."""
+    documents = sorted((book / "documents").glob("*.md"))
+    path = documents[len(documents) // 2]
+    text = path.read_text(encoding="utf-8")
+    body = text.index("\n---\n") + 5
+    old, new = (" vessels ", " cutters ") if round_ % 2 == 0 else (" cutters ", " vessels ")
+    at = text.index(old, body)
+    path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+
+
+def editor_loop(book: Path, tmp: Path, corrections: int = 3) -> dict:
+    """``press watch`` running on ``book``: seconds from a save to the new proof PDF, and to the new
+    proof sheet, being in place (the median of ``corrections`` one-word corrections, and one
+    sentence added), with the watch process warm, as an editor has it; and its peak memory.
+
+    The files are looked at every 10 ms from this process, as an editor's PDF viewer would see
+    them, so the figures include watch's own polling of the manuscript.
+    """
+    out = tmp / "watch"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(book), "--out", str(out)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True).start()  # type: ignore[union-attr]
+
+    def rebuilt() -> str:
+        while True:
+            line = lines.get(timeout=900)
+            if "proof rebuilt" in line or "not rebuilt" in line:
+                return line
+
+    def mtime(path: Path) -> int:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def save(edit) -> tuple[float, float, int]:
+        pdf, sheet = next((out / "proof").glob("*-proof.pdf")), out / "proof" / "index.html"
+        before = (mtime(pdf), mtime(sheet))
+        time.sleep(0.05)  # file times of the edit and of the proof must differ
+        edit()
+        saved = time.perf_counter()
+        seen: dict[Path, float] = {}
+        while len(seen) < 2:
+            for path, old in ((pdf, before[0]), (sheet, before[1])):
+                if path not in seen and mtime(path) != old:
+                    seen[path] = time.perf_counter() - saved
+            time.sleep(0.01)
+        assert "proof rebuilt" in rebuilt()
+        with pikepdf.open(pdf) as done:
+            return seen[pdf], seen[sheet], len(done.pages)
+
+    try:
+        assert "proof rebuilt" in rebuilt()  # the first proof, laid out from nothing
+        pages = save(lambda: correct_one_word(book, 0))[2]  # the process warms up (fonts, stylesheets)
+        runs = [save(lambda k=k: correct_one_word(book, k + 1)) for k in range(corrections)]
+        added = save(lambda: edit_one_paragraph(book))
+    finally:
+        proc.terminate()
+        _, _, usage = os.wait4(proc.pid, 0)
+    return {"watch_pages": pages, "watch_moved": any(r[2] != pages for r in runs),
+            "watch_pdf_s": statistics.median(r[0] for r in runs), "watch_sheet_s": statistics.median(r[1] for r in runs),
+            "watch_added_pdf_s": added[0], "watch_added_sheet_s": added[1], "watch_added_moved": added[2] != pages,
+            "watch_peak_mb": usage.ru_maxrss / 1024}
 
 
 def edit_one_paragraph(book: Path) -> None:

@@ -171,3 +171,51 @@ def test_the_signature_finding_names_book_yaml_and_the_last_page(failing, tmp_pa
     signature = next(f for f in findings if f.code == "W408")
     assert signature.file.endswith("book.yaml") and signature.line == 1
     assert signature.page.isdigit()  # the last page, where the printer's blanks go: an arabic folio
+
+
+def test_a_correction_lays_out_and_renders_again_only_its_document(manuscript, tmp_path):
+    """The editor's loop: after a one-word correction, the proof lays out only the corrected
+    document (the front matter and the folio layer come from the cache, though the proof's
+    revision changed) and renders only its pages for the sheet; every page still carries the
+    slug line with the new revision, and the sheet's images are the trimmed pages."""
+    import pypdfium2
+
+    from pipeline.events import PartLaidOut
+
+    def filler(n):
+        return "\n\n".join(f"Paragraph {i} of document {n}, long enough to take some room on its page. " * 5 for i in range(8))
+
+    docs = {name: f"---\nnumber: {n}\ntitle: Document {n}\n---\n{filler(n)}\n" for n, name in enumerate(["a.md", "b.md", "c.md"], 1)}
+    root = manuscript(BOOK.replace("[a.md, b.md]", "[a.md, b.md, c.md]"), docs)
+    first = proof(root, tmp_path)
+    folder = tmp_path / "proof"
+    images = {p.name: p.stat().st_mtime_ns for p in (folder / "pages").glob("*.png")}
+    layers = sorted(p.name for p in (tmp_path / ".press-cache").glob("folios-*"))
+    assert len(layers) == 1
+    assert first.rendered == first.pages == len(images)
+
+    (root / "b.md").write_text((root / "b.md").read_text().replace("Paragraph 3 of", "Paragraph 8 of"))
+    events = []
+    second = proof(root, tmp_path, events.append)
+    laid = {e.number: e.cached for e in events if isinstance(e, PartLaidOut)}
+    assert laid == {None: True, 1: True, 2: False, 3: True}
+    pdf = pypdfium2.PdfDocument(str(folder / "proof-test-proof.pdf"))
+    try:
+        texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        trim = pdf[0].get_trimbox()
+    finally:
+        pdf.close()
+    revision = json.loads((folder / "pages.json").read_text())["revision"]
+    assert all(f"revision {revision}" in text for text in texts)
+    doc2 = [i for i, text in enumerate(texts) if "of document 2" in text]
+    assert any("Paragraph 8 of" in texts[i] for i in doc2)
+    assert doc2 and second.rendered == len(doc2) < second.pages
+    now = {p.name: p.stat().st_mtime_ns for p in (folder / "pages").glob("*.png")}
+    assert len(now) == second.pages
+    kept = set(now) & set(images)
+    assert len(kept) == second.pages - len(doc2) and all(now[name] == images[name] for name in kept)
+    import PIL.Image
+
+    with PIL.Image.open(next(iter((folder / "pages").glob("*.png")))) as image:
+        assert image.size == (round(trim[2] - trim[0]), round(trim[3] - trim[1]))  # 72 dpi, the trim alone
+    assert sorted(p.name for p in (tmp_path / ".press-cache").glob("folios-*")) == layers

@@ -31,17 +31,25 @@ from pipeline.pages import label_ranges
 
 
 def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan: list[BookPage], front_pages: int,
-         target: Path, *, tagged: bool, object_streams: bool) -> None:
+         target: Path, *, tagged: bool, object_streams: bool, stamp: Path | None = None) -> None:
     """Bind ``pdfs`` (one per part, in book order) page by page as ``plan`` says, into ``target``.
 
-    ``layer_pdfs`` are the folio layer's runs, whose pages follow one another as the book's do.
+    ``layer_pdfs`` are the folio layer's runs, whose pages follow one another as the book's do;
+    ``stamp``, a proof's one-page stamp (slug line and PROOF mark), is drawn beneath every page.
     """
     with pikepdf.open(pdfs[FRONT]) as book:
         layers = [pikepdf.open(path) for path in layer_pdfs]
         sources = [book] + [pikepdf.open(path) for path in pdfs[1:]]
+        stamped = pikepdf.open(stamp) if stamp is not None else None
+        if stamped is not None:
+            layers.append(stamped)  # closed with the layers
         try:
-            layer_pages = [page for layer in layers for page in layer.pages]
-            _bind(book, sources, parts, layer_pages, plan, front_pages, tagged)
+            layer_pages = [page for layer in layers[: len(layer_pdfs)] for page in layer.pages]
+            stamp_form = None
+            if stamped is not None:  # one form, shared by every page
+                stamp_form = book.copy_foreign(stamped.pages[0].as_form_xobject())
+                stamp_form.BBox = pikepdf.Array([float(v) for v in stamped.pages[0].mediabox])
+            _bind(book, sources, parts, layer_pages, plan, front_pages, tagged, stamp_form)
             mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
             book.save(target, deterministic_id=True, object_stream_mode=mode)
         finally:
@@ -64,7 +72,7 @@ def bind_screen(parts: list[PartLayout], layer_pdfs: list[Path], plan: list[Book
 
 
 def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout], layer: list[pikepdf.Page],
-          plan: list[BookPage], front_pages: int, tagged: bool) -> None:
+          plan: list[BookPage], front_pages: int, tagged: bool, stamp: pikepdf.Object | None = None) -> None:
     if len(layer) != len(plan):
         raise AssertionError(f"the folio layer has {len(layer)} pages, the book {len(plan)}")
     if len(book.pages) != front_pages:
@@ -73,12 +81,14 @@ def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]
     for index, entry in enumerate(plan):
         if entry.part is None:
             book.pages.append(layer[index])  # a blank verso, with the layer's marks
+            if stamp is not None:
+                _draw_stamp(book, book.pages[index], stamp)
             continue
         if entry.part != FRONT:
             book.pages.append(sources[entry.part].pages[entry.local])
         page = book.pages[index]
         appended.setdefault(entry.part, []).append((entry.local, page))
-        _draw_under(book, page, layer[index], index)
+        _draw_under(book, page, layer[index], index, stamp)
 
     dests = _destinations(book, sources, parts)
     outline = _outlines(book, sources)
@@ -103,19 +113,40 @@ def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepd
     return book.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
 
 
-def _draw_under(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, index: int) -> None:
-    """Draw the layer's page (folio; marks in print; slug and PROOF mark in a proof) beneath ``page``'s
-    content, marked as an artifact; beneath, so that the proof's light mark never veils the text."""
+#: The resource name of a proof's stamp on every page.
+STAMP = pikepdf.Name("/ProofStamp")
+
+
+def _draw_under(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, index: int,
+                stamp: pikepdf.Object | None = None) -> None:
+    """Draw the layer's page (folio; marks in print) and a proof's ``stamp`` (slug and PROOF mark)
+    beneath ``page``'s content, marked as an artifact; beneath, so that the proof's light mark
+    never veils the text."""
     form = book.copy_foreign(layer_page.as_form_xobject())
     form.BBox = page.mediabox  # QPDF clips the form to the trim box; the marks stand outside it
     resources = pikepdf.Dictionary(page.obj.Resources)  # the part's pages share one; this page gets its own
     xobjects = pikepdf.Dictionary(resources.get("/XObject", pikepdf.Dictionary()))
     name = pikepdf.Name(f"/Folio{index}")
     xobjects[name] = form
+    drawn = b"q " + bytes(name.unparse()) + b" Do Q"
+    if stamp is not None:
+        xobjects[STAMP] = stamp
+        drawn += b" q " + bytes(STAMP.unparse()) + b" Do Q"
     resources.XObject = xobjects
     page.obj.Resources = resources
     # The layer's graphics state is saved around it, and the part's content is wrapped too.
-    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\nq\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC " + drawn + b" EMC\nq\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(book, b"\nQ\n"))
+
+
+def _draw_stamp(book: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Object) -> None:
+    """Draw a proof's stamp on a page of the layer itself (a blank verso), as an artifact."""
+    resources = pikepdf.Dictionary(page.obj.get("/Resources", pikepdf.Dictionary()))
+    xobjects = pikepdf.Dictionary(resources.get("/XObject", pikepdf.Dictionary()))
+    xobjects[STAMP] = stamp
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC q " + bytes(STAMP.unparse()) + b" Do Q EMC\nq\n"), prepend=True)
     page.contents_add(pikepdf.Stream(book, b"\nQ\n"))
 
 

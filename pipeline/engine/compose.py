@@ -56,8 +56,11 @@ FOLIO_LAYER = Variant("print", "print-colour.css", bleed=True, extra_css=("folio
 # PDF: press's fonts and stamp.css alone, so that no folio, running head or rule of the book's
 # own CSS is drawn a second time over the copy's pages.
 STAMP_LAYER = Variant("stamp", "", bleed=False, extra_css=("stamp.css",), book_styles=False)
-# The proof's folio layer also carries the slug line and the PROOF mark on every page.
-PROOF_LAYER = Variant("proof", "print-colour.css", bleed=True, extra_css=("folio-layer.css", "proof.css"))
+# A proof's stamp: its slug line and PROOF mark, one page at the book's size (with its bleed and
+# the room for marks) that the binder draws on every page of the proof. Apart from the folio
+# layer, so that the layer, which depends on the pagination alone, is the print book's and stays
+# in the cache from one proof to the next although every proof carries a new revision.
+PROOF_STAMP = Variant("proof", "", bleed=True, extra_css=("proof.css",), book_styles=False)
 
 
 def media_bleed(book: Book, variant: Variant) -> float:

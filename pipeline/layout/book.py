@@ -2,8 +2,8 @@
 layer (``folios.py``).
 
 ``press build``, ``press proof`` and ``press check`` lay the book out the same way, sharing the
-cache; they differ only in what the folio layer carries (the proof's slug line and mark) and in
-whether the parts are also written for the screen.
+cache; they differ only in whether the parts are also written for the screen (a proof adds its
+stamp, the slug line and mark: ``folios.proof_stamp``).
 """
 
 from __future__ import annotations

@@ -51,19 +51,24 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def part_key(book: Book, task: PartTask, files: list[Path], screen: bool) -> str:
+def part_key(book: Book, task: PartTask, files: list[Path], screen: bool, front_html: str | None = None) -> str:
     """The cache key of a part, from what its HTML is made of (not the HTML: rendering it costs more).
 
     The part's HTML is a function of press's code and templates (files), the book's own fields,
-    the document (or, for the front matter, every document: the contents and the imprint list
-    them; for the index, its entries with their locators) and the task (the pages it cites, its
-    first folio).
+    the document (for the index, its entries with their locators) and the task (the pages it
+    cites, its first folio). The front matter shows a little of every document (the contents, the
+    imprint's list): its key is made of its HTML (``front_html``, a few kilobytes, rendered in
+    milliseconds), so that an edit inside a document, which changes no title and no page, does
+    not lay the front matter out again.
     """
     digest = hashlib.sha256(code_version().encode())
     digest.update(b"screen" if screen else b"print only")
     book = replace(book, root=book.root.resolve())
     if task.front:
-        digest.update(_placeless(repr(book)).encode())
+        if front_html is None:
+            raise ValueError("the front matter's key is made of its HTML")
+        digest.update(_placeless(repr(replace(book, documents=(), editions=(), index=None))).encode())
+        digest.update(front_html.encode())
     elif task.back:  # the index: its entries and locators, the book's fields, the pages it cites (the task)
         digest.update(_placeless(repr(replace(book, documents=(), editions=()))).encode())
         digest.update(repr(tuple(d.number for d in book.documents)).encode())

@@ -15,8 +15,8 @@ from pipeline.render.html import ProofStamp
 @dataclass(frozen=True)
 class LayoutJob:
     """What to lay out and how: the book and its renderer, the print profile, the cache, whether
-    the parts are written for the screen too, how many processes, and the proof's stamp (a proof's
-    folio layer carries a slug line and a PROOF mark on every page)."""
+    the parts are written for the screen too, how many processes, and the proof's stamp (a proof
+    carries a slug line and a PROOF mark on every page: ``folios.proof_stamp``)."""
 
     book: Book
     renderer: Renderer

@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import forked
 from pipeline.diagnostics import Diagnostic, Diagnostics
 from pipeline.engine import boxes
-from pipeline.engine.compose import FOLIO_LAYER, PROOF_LAYER, SCREEN, lay_out
+from pipeline.engine.compose import FOLIO_LAYER, PROOF_STAMP, SCREEN, lay_out
 from pipeline.engine.paint import write_pdf
 from pipeline.engine.screen import make_screen
 from pipeline.hashing import file_hash
@@ -92,10 +92,9 @@ def layer_run(parts: list[PartLayout], segment: Segment) -> LayerRun:
 def lay_out_folios(job: LayoutJob, parts: list[PartLayout], segment: Segment,
                    diags: Diagnostics):
     """One run of the laid-out folio layer, and which part's page (or blank) each of its pages stands for."""
-    variant = PROOF_LAYER if job.proof else FOLIO_LAYER
     css = "" if segment.front else f"@page :first {{ counter-reset: page {segment.folio} }}\n"
-    html = job.renderer.folio_layer_html(layer_run(parts, segment), job.proof)
-    layer = lay_out(job.book, job.renderer, html, variant, diags, job.profile, extra_css=css)
+    html = job.renderer.folio_layer_html(layer_run(parts, segment))
+    layer = lay_out(job.book, job.renderer, html, FOLIO_LAYER, diags, job.profile, extra_css=css)
     front = parts[FRONT].pages if segment.front else 0
     plan = [BookPage(FRONT, j) for j in range(front)]
     part, local = segment.first, 0
@@ -126,16 +125,16 @@ def folio_layer(job: LayoutJob, parts: list[PartLayout], diags: Diagnostics) -> 
     """Lay out and write the folio layer into the cache, or reuse the one written for the same pagination.
 
     The layer is cut into runs laid out ``job.jobs`` at a time, each in a process of its own
-    (whose memory goes with it). It depends only on the parts' page counts (and the proof's
-    stamp), so a rebuild that changed no page count reuses it.
+    (whose memory goes with it). It depends only on the parts' page counts, so a rebuild or a
+    proof that changed no page count reuses it: a proof's slug line, which changes with every
+    revision, is its stamp (``proof_stamp``), not part of the layer.
     """
     book, screen = job.book, job.screen
     runs = segments(book, parts)
-    variant = PROOF_LAYER if job.proof else FOLIO_LAYER
-    key = hashlib.sha256("\0".join([code_version(), variant.name, repr(book.print), str(screen),
-                                     *(job.renderer.folio_layer_html(layer_run(parts, run), job.proof) + repr(run)
+    key = hashlib.sha256("\0".join([code_version(), FOLIO_LAYER.name, repr(book.print), str(screen),
+                                     *(job.renderer.folio_layer_html(layer_run(parts, run)) + repr(run)
                                        for run in runs),
-                                     *(file_hash(p) for p in stylesheet_paths(book, variant.layers)),
+                                     *(file_hash(p) for p in stylesheet_paths(book, FOLIO_LAYER.layers)),
                                      file_hash(job.profile) if job.profile else ""]).encode()).hexdigest()[:24]
     entry = job.cache.layer_entry(key)
     layer = FolioLayer([], [entry / f"print-{k}.pdf" for k in range(len(runs))],
@@ -163,8 +162,21 @@ def _write_layer(job: LayoutJob, parts: list[PartLayout], run: Segment, print_pd
                  screen_pdf: Path | None) -> tuple[list[BookPage], list[Diagnostic]]:
     diags = Diagnostics()
     document, plan = lay_out_folios(job, parts, run, diags)
-    write_pdf(job.book, document, print_pdf, PROOF_LAYER if job.proof else FOLIO_LAYER)
+    write_pdf(job.book, document, print_pdf, FOLIO_LAYER)
     if screen_pdf is not None:
         make_screen(document, job.profile)
         write_pdf(job.book, document, screen_pdf, SCREEN, tagged=False)
     return plan, diags.items
+
+
+def proof_stamp(job: LayoutJob, target: Path, diags: Diagnostics) -> None:
+    """Lay out a proof's stamp (its slug line and PROOF mark: one page at the book's size, with its
+    bleed and the room for marks) and write it to ``target``, for the binder to draw on every page.
+
+    One page, laid out in this process at every proof (a few tenths of a second), since every
+    proof carries a new revision; the folio layer beneath it stays in the cache.
+    """
+    if job.proof is None:
+        raise ValueError("only a proof has a stamp")
+    document = lay_out(job.book, job.renderer, job.renderer.proof_stamp_html(job.proof), PROOF_STAMP, diags, job.profile)
+    write_pdf(job.book, document, target, PROOF_STAMP, marks=False)

@@ -24,7 +24,7 @@ from pipeline.engine.compose import PRINT_PART
 from pipeline.events import PartLaidOut, PartsLaidOutAgain
 from pipeline.layout.cache import part_key
 from pipeline.layout.context import LayoutJob
-from pipeline.layout.parts import lay_out_part
+from pipeline.layout.parts import lay_out_part, part_html
 from pipeline.layout.plan import (
     FRONT,
     PartLayout,
@@ -154,7 +154,8 @@ class PartScheduler:
         """Lay part ``i`` out with the pages known now, or take it from the cache."""
         task = self._task(i, pages)
         images = _images(self.job.book, self.numbers[i]) if not task.back else []
-        key = part_key(self.job.book, task, self.files + images, self.job.screen)
+        front = "\0".join(part_html(self.job.book, self.job.renderer, task)) if task.front else None
+        key = part_key(self.job.book, task, self.files + images, self.job.screen, front)
         found = self.job.cache.load(key, task, self.job.screen)
         if found is not None:
             self.layouts[i], self.used[i] = found, task

@@ -13,13 +13,13 @@ from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.language import check_language
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import ERROR, Diagnostic, Diagnostics
-from pipeline.engine.compose import PROOF_LAYER, media_bleed
 from pipeline.engine.profile import find_cmyk_profile
 from pipeline.events import Note, Progress, StageStarted, silent
 from pipeline.files import atomic_write, write_json
 from pipeline.layout.book import BookLayout, lay_out_book, workers
 from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
+from pipeline.layout.folios import proof_stamp
 from pipeline.load import load_book
 from pipeline.model import Book
 from pipeline.proof.drift import citations, drift, read_pages
@@ -37,12 +37,14 @@ SHEET_ZOOM = 0.6  # pages shown at 60 % on the sheet, so a spread fits a laptop 
 
 @dataclass
 class ProofResult:
-    """What a proof wrote, what preflight found and which citations moved."""
+    """What a proof wrote, what preflight found and which citations moved; ``rendered`` counts the
+    sheet's page images rendered anew (the others were there from the last proof)."""
 
     folder: Path
     findings: list[Diagnostic] = field(default_factory=list)
     drift: list[dict] | None = None
     pages: int = 0
+    rendered: int = 0
 
 
 def _prepare(book_dir: Path, diags: Diagnostics) -> Book:
@@ -119,12 +121,16 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
     # a finding placed in a paragraph is also placed on the page where that paragraph begins
     findings = [f.placed(page=pages.get(f.paragraph)) if f.paragraph and not f.page else f for f in findings]
     pdf_path = folder / f"{book.slug}-proof.pdf"
-    atomic_write(pdf_path, partial(bind, laid.parts, [p.print_pdf for p in laid.parts], laid.layer.print_pdfs, laid.plan,
-                                   laid.front_pages, tagged=False, object_streams=True))
+    with tempfile.TemporaryDirectory(prefix="press-stamp-") as scratch:
+        stamp_pdf = Path(scratch) / "stamp.pdf"
+        proof_stamp(job, stamp_pdf, diags)
+        atomic_write(pdf_path, partial(bind, laid.parts, [p.print_pdf for p in laid.parts], laid.layer.print_pdfs, laid.plan,
+                                       laid.front_pages, tagged=False, object_streams=True, stamp=stamp_pdf))
+    progress(Note("proof PDF written"))
 
     record_round(folder, book, stamp.revision, pdf_path)  # so that marks made on this proof can be read back
-    progress(Note("proof sheet: rendering pages"))
-    images = render_pages(pdf_path, folder / "pages", laid.labels)
+    images, rendered = render_pages(pdf_path, folder / "pages", laid.labels, made_of(laid))
+    progress(Note(f"proof sheet: {rendered} of {len(images)} pages rendered anew"))
     previous = read_pages(folder / "pages.json")
     moved = drift(previous, pages) if previous is not None else None
 
@@ -134,13 +140,22 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
                indent=2)
     if moved is not None:
         write_json(folder / "drift.json", {"revision": stamp.revision, "moved": moved}, indent=2)
-    offset = media_bleed(book, PROOF_LAYER)  # trim's top-left corner in the image
     html = renderer.render(
         "proof.html.j2", book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
-        by_page=findings_by_page(findings), drift=moved, offset=offset, zoom=SHEET_ZOOM, scale=SHEET_ZOOM * DPI / 72,
+        by_page=findings_by_page(findings), drift=moved, zoom=SHEET_ZOOM, scale=SHEET_ZOOM * DPI / 72,
     )
     atomic_write(folder / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
-    return ProofResult(folder, findings, moved, len(images))
+    return ProofResult(folder, findings, moved, len(images), rendered)
+
+
+def made_of(laid: BookLayout) -> list[str]:
+    """What each page of the proof is made of, as the proof sheet names its image: the laid-out
+    part's cache entry and the page's place in it, and the folio layer's entry and the page's
+    place in the book. The stamp is left out: its slug line is outside the trim, its mark the same
+    on every proof."""
+    layer = laid.layer.print_pdfs[0].parent.name if laid.layer.print_pdfs else ""
+    return [f"{laid.parts[p.part].folder.name}:{p.local}|{layer}:{index}" if p.part is not None else f"blank|{layer}:{index}"
+            for index, p in enumerate(laid.plan)]
 
 
 def has_errors(findings: list[Diagnostic], strict: bool = False) -> bool:

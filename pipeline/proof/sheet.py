@@ -2,18 +2,26 @@
 
 Pages are rendered with pypdfium2 (PDFium from PyPI, so no system tools are needed) and the
 sheet is one static HTML file with relative links: it opens from the file system anywhere.
+
+Each image shows the page as trimmed: the slug line, which carries the revision and so changes
+at every proof, stands outside the trim and is left out, and an image is named by what its
+page is made of (the laid-out part's cache key and the page's place in it, the folio layer's
+key and the page's place in the book). A proof after an edit that moved no page renders only
+the pages of the document it changed; the others' images are already there under their names.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import PIL.Image
 import pypdfium2
 
 from pipeline.diagnostics import Diagnostic
 
-DPI = 72  # one pixel a point: a 6 x 9 in page is 432 x 648 px plus its bleed and marks
+DPI = 72  # one pixel a point: a 6 x 9 in page is 432 x 648 px
 
 
 @dataclass(frozen=True)
@@ -26,20 +34,47 @@ class PageImage:
     height: int
 
 
-def render_pages(pdf_path: Path, folder: Path, labels: list[str], dpi: int = DPI) -> list[PageImage]:
+def image_name(made_of: str, dpi: int = DPI) -> str:
+    """The file name of a page image, from what the page is made of (and the resolution)."""
+    # PDFium's version too: another renderer may draw the same page otherwise
+    made = f"{made_of}\0{dpi}\0{pypdfium2.PDFIUM_INFO}\0{pypdfium2.PYPDFIUM_INFO}"
+    return "page-" + hashlib.sha256(made.encode()).hexdigest()[:24] + ".png"
+
+
+def render_pages(pdf_path: Path, folder: Path, labels: list[str], made_of: list[str],
+                 dpi: int = DPI) -> tuple[list[PageImage], int]:
+    """The images of the pages of ``pdf_path``, trimmed, in ``folder``; (images, how many were rendered).
+
+    ``made_of`` names what each page is made of: a page whose image is there under that name is
+    not rendered again. Images no page uses any more are removed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     pdf = pypdfium2.PdfDocument(str(pdf_path))
-    images = []
+    images, rendered = [], 0
     try:
         for index in range(len(pdf)):
-            bitmap = pdf[index].render(scale=dpi / 72)
-            image = bitmap.to_pil()
-            name = f"page-{index + 1:04d}.png"
-            image.save(folder / name, format="PNG", optimize=True)
-            images.append(PageImage(f"{folder.name}/{name}", labels[index], image.width, image.height))
+            name = image_name(made_of[index], dpi)
+            if (folder / name).is_file():
+                with PIL.Image.open(folder / name) as kept:  # reads the header only
+                    width, height = kept.size
+            else:
+                page = pdf[index]
+                media, trim = page.get_mediabox(), page.get_trimbox()
+                crop = (trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3])
+                image = page.render(scale=dpi / 72, crop=crop).to_pil()
+                width, height = image.width, image.height
+                partial = folder / f".{name}.part"
+                image.save(partial, format="PNG", optimize=True)
+                partial.replace(folder / name)  # whole or not there: an image is never half-written
+                rendered += 1
+            images.append(PageImage(f"{folder.name}/{name}", labels[index], width, height))
     finally:
         pdf.close()
-    return images
+    used = {Path(i.file).name for i in images}
+    for old in folder.iterdir():
+        if old.name not in used and (old.is_file() or old.is_symlink()):
+            old.unlink(missing_ok=True)
+    return images, rendered
 
 
 def spreads(pages: list[PageImage]) -> list[list[PageImage | None]]:

@@ -38,7 +38,7 @@ def snapshot(folders: list[Path]) -> dict[Path, float]:
     return out
 
 
-def watch(book_dir: Path, rebuild: Callable[[], object], say: Callable[[str], None], interval: float = 0.5,
+def watch(book_dir: Path, rebuild: Callable[[], object], say: Callable[[str], None], interval: float = 0.2,
           rounds: int | None = None) -> None:
     """Rebuild once, then on every change; ``rounds`` bounds the loop (for tests)."""
     folders = [Path(book_dir), STYLES]

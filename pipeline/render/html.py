@@ -267,10 +267,14 @@ class Renderer:
             created=build_time(self.book).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 
-    def folio_layer_html(self, run: LayerRun, proof: ProofStamp | None = None) -> str:
+    def folio_layer_html(self, run: LayerRun) -> str:
         """The skeleton of one run of the bound book: empty pages, grouped and broken as the book's."""
-        html = self.render("folio-layer.html.j2", book=self.book, run=run, proof=proof)
+        html = self.render("folio-layer.html.j2", book=self.book, run=run)
         return html.rstrip("\n")
+
+    def proof_stamp_html(self, proof: ProofStamp) -> str:
+        """A proof's stamp: one page with the slug line and the PROOF mark."""
+        return self.render("proof-stamp.html.j2", book=self.book, proof=proof)
 
     def stamp_layer_html(self, copies: list[StampLines]) -> str:
         """Two pages for each stamped copy: its foot line, then its ex-libris line."""
