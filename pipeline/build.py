@@ -105,8 +105,7 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             if "cover" in formats:
                 with stage("cover"):
                     spine = make_cover(book, result.pages, job.renderer, job.profile, output(f"{book.slug}-cover.pdf"), diags)
-                    if spine is not None:
-                        result.notes.append(spine.describe())
+                    result.notes.append(spine.describe())
             with stage("pdf", announce=False):  # waiting for the binding processes
                 problems = binding.wait()
         except BaseException:

@@ -257,8 +257,9 @@ def _build(args, progress) -> int:
                        use_cache=args.cache)
         for path in result.outputs:
             print(path)
-        for note in result.notes:
-            print(f"press: {note}", file=sys.stderr)
+        if not args.quiet:  # a report, not a problem: --quiet prints only problems
+            for note in result.notes:
+                print(f"press: {note}", file=sys.stderr)
         _warnings(result.diagnostics.warnings, args.book_dir)
     return EXIT_OK
 

@@ -13,9 +13,11 @@ from PIL import Image
 
 from pipeline.bind.pdfx import print_pdf_problems
 from pipeline.build import build
+from pipeline.cli import main
 from pipeline.diagnostics import ManuscriptError
 from pipeline.load import load_book
-from pipeline.prepress.cover import isbn13, spine_width
+from pipeline.load.isbn import isbn13, isbn_problem
+from pipeline.prepress.cover import spine_width
 from tests.conftest import write_manuscript
 
 ISBN = "978-1-0000-0000-9"
@@ -49,6 +51,31 @@ def test_isbn_check_digits():
     assert isbn13("978-1-0000-0000-8") is None
     assert isbn13("0-306-40615-2") == "9780306406157"  # an ISBN-10 becomes its ISBN-13
     assert isbn13("0-306-40615-3") is None
+    assert isbn13("0-8044-2957-X") == "9780804429573"  # X is ten, the last digit of an ISBN-10
+    assert isbn_problem("978-1-0000-0000-8") == "its check digit is wrong"
+    assert isbn_problem("977-1-0000-0000-9") == "an ISBN-13 begins with 978 or 979"
+    assert isbn_problem("978-1-0000-0000") == "it has 12 digits, an ISBN 13 (or 10)"
+    assert isbn_problem("978–1–0000–0000–9").startswith("it holds '–'")  # en dashes
+    assert isbn_problem("97X-1-0000-0000-9") == "X stands only as the last digit of an ISBN-10"
+
+
+def test_a_wrong_isbn_stops_every_build_and_check_at_load_with_its_line(tmp_path, capsys):
+    root = write_manuscript(tmp_path / "book", (
+        "title: The Harbour Papers\nisbn:\n  print: 978-1-0000-0000-9\n  epub: 978-1-0000-0001-7\n"
+        "editions:\n  spring:\n    title: Spring\n    documents: [1]\n    isbn: {print: 0-306-40615-3}\n"
+        "documents: [d1.md]\n"), DOCUMENT)
+    with pytest.raises(ManuscriptError) as caught:
+        load_book(root)
+    found = sorted((d.loc.line, d.message) for d in caught.value.diagnostics if d.code == "E130")
+    assert [line for line, _ in found] == [4, 9]
+    assert "isbn.epub '978-1-0000-0001-7' is not an ISBN: its check digit is wrong" in found[0][1]
+    assert "isbn.print '0-306-40615-3'" in found[1][1]
+    # an EPUB-only build stops too, before anything is laid out, and so does press check
+    with pytest.raises(ManuscriptError):
+        build(root, tmp_path / "dist", formats=("epub",), jobs=1)
+    assert not (tmp_path / "dist").exists()
+    assert main(["check", str(root)]) == 1
+    assert "book.yaml:4:" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("paper, spine", [
@@ -141,3 +168,14 @@ def test_spine_direction_bottom_to_top_turns_the_spine_the_other_way(tmp_path):
         title = [c for c in page.chars if 432 < c["x0"] < width - 432][:3]
     # read from the foot of the spine up: each letter stands above the one before it
     assert [c["text"] for c in title] == ["T", "h", "e"] and title[0]["top"] > title[1]["top"] > title[2]["top"]
+
+
+def test_quiet_leaves_out_the_spine_report_but_not_the_warnings(tmp_path, capsys):
+    root = cover_book(tmp_path / "book")
+    assert main(["build", str(root), "--out", str(tmp_path / "loud"), "--format", "cover", "--jobs", "1"]) == 0
+    loud = capsys.readouterr().err
+    assert "press: spine " in loud and "for " in loud and "warning[W130]" in loud
+    assert main(["build", str(root), "--out", str(tmp_path / "quiet"), "--format", "cover", "--jobs", "1", "--quiet"]) == 0
+    quiet = capsys.readouterr().err
+    # the report of the spine's width is gone; the warning that names the assumed paper stays
+    assert "press: spine " not in quiet and "warning[W130]" in quiet

@@ -18,6 +18,7 @@ from PIL import Image
 from pipeline.bind.pdfx import print_pdf_problems
 from pipeline.diagnostics import Diagnostics
 from pipeline.engine.cover import paint_cover
+from pipeline.load.isbn import isbn13
 from pipeline.model import Book
 from pipeline.render import Renderer
 
@@ -61,25 +62,6 @@ def spine_width(book: Book, pages: int) -> Spine:
     return Spine(pages / ppi * 72 + board, pages, f"{ppi:g} ppi paper", settings.ppi is None)
 
 
-def isbn13(text: str) -> str | None:
-    """The 13 digits of an ISBN-13, or of an ISBN-10 turned into one; None when the check digit is wrong."""
-    digits = "".join(c for c in text.upper() if c.isdigit() or c == "X")
-    if len(digits) == 10 and digits[:9].isdigit():
-        check = sum((10 - i) * int(d) for i, d in enumerate(digits[:9]))
-        expected = (11 - check % 11) % 11
-        if digits[9] != ("X" if expected == 10 else str(expected)):
-            return None
-        digits = "978" + digits[:9]
-        return digits + _ean_check(digits)
-    if len(digits) == 13 and digits.isdigit() and digits[:3] in ("978", "979"):
-        return digits if _ean_check(digits[:12]) == digits[12] else None
-    return None
-
-
-def _ean_check(twelve: str) -> str:
-    return str((10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(twelve)) % 10) % 10)
-
-
 def barcode_drawing(digits: str, label: str) -> dict:
     """The EAN-13 bars of ``digits`` as boxes (x, width, height) in a white panel, with the digits under them."""
     modules = barcode.EAN13(digits[:12]).build()[0]
@@ -115,8 +97,8 @@ def hyphenated(digits: str, written: str) -> str:
     return written.strip() if "-" in written and len("".join(c for c in written if c.isdigit())) == 13 else digits
 
 
-def make_cover(book: Book, pages: int, renderer: Renderer, profile: Path | None, target: Path, diags: Diagnostics) -> Spine | None:
-    """Write the cover of a book of ``pages`` printed pages to ``target``; None when an error stops it."""
+def make_cover(book: Book, pages: int, renderer: Renderer, profile: Path | None, target: Path, diags: Diagnostics) -> Spine:
+    """Write the cover of a book of ``pages`` printed pages to ``target``; its spine, for the report."""
     spine = spine_width(book, pages)
     print_loc = book.field_loc("print")
     if spine.assumed:
@@ -130,12 +112,8 @@ def make_cover(book: Book, pages: int, renderer: Renderer, profile: Path | None,
     drawing = None
     written = book.isbn.print
     if written:
-        isbn_loc = book.edition.loc if book.edition is not None else book.field_loc("isbn.print")
         digits = isbn13(written)
-        if digits is None:
-            diags.add("E130", isbn_loc, f"'{written}' is not an ISBN: its check digit is wrong",
-                      "copy the ISBN from the agency's record; a barcode with a wrong check digit will not scan")
-            return None
+        assert digits is not None, "the loader refuses an ISBN with a wrong check digit (E130)"
         drawing = barcode_drawing(digits, renderer.words("barcode_isbn", isbn=hyphenated(digits, written)))
     else:
         diags.add("W135", book.field_loc("isbn") if "isbn" in dict(book.field_lines) else book.loc,
