@@ -78,7 +78,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E132": (ERROR, "no print PDF to impose: build it first"),
     "E133": (ERROR, "a sheet too small for two pages with their bleed and marks"),
     "W130": (WARNING, "no print.paper: the spine is reckoned on 444 ppi paper"),
-    "W131": (WARNING, "a spine too thin for text (under 0.25 in): it is left blank"),
+    "W131": (WARNING, "a spine too thin for text (under 0.35 in, so that it keeps 0.125 in from each fold): it is left blank"),
     "W132": (WARNING, "a cover image under 300 dpi at its printed size"),
     "W133": (WARNING, "cover text within 0.125 in of the trim or a fold"),
     "W134": (WARNING, "a saddle-stitched booklet of more than 80 sheets"),

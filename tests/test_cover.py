@@ -21,15 +21,21 @@ from pipeline.prepress.cover import spine_width
 from tests.conftest import write_manuscript
 
 ISBN = "978-1-0000-0000-9"
-DOCUMENT = {"d1.md": "---\nnumber: 1\ntitle: A Letter\nsource: Archive.\ncopyright: Public domain.\n---\n"
-                     + "\n\n".join(f"Paragraph {n} of the letter, long enough to fill a line or two of the page." for n in range(30)) + "\n"}
+def _document(paragraphs: int) -> dict[str, str]:
+    return {"d1.md": "---\nnumber: 1\ntitle: A Letter\nsource: Archive.\ncopyright: Public domain.\n---\n"
+                     + "\n\n".join(f"Paragraph {n} of the letter, long enough to fill a line or two of the page."
+                                   for n in range(paragraphs)) + "\n"}
 
 
-def cover_book(root, extra: str = "", isbn: str = ISBN, back: str = "Letters from the *harbour master's* office, with an introduction."):
+DOCUMENT = _document(30)
+
+
+def cover_book(root, extra: str = "", isbn: str = ISBN, back: str = "Letters from the *harbour master's* office, with an introduction.",
+               paragraphs: int = 30):
     return write_manuscript(root, (
         "title: The Harbour Papers\nsubtitle: Letters from a Port, 1890–1910\neditors: [Ada Lindqvist]\n"
         f"publisher: Northsea Press\nyear: 2025\nisbn: {{print: \"{isbn}\"}}\nback_cover: |\n  {back}\n{extra}\n"
-        "documents: [d1.md]\n"), DOCUMENT)
+        "documents: [d1.md]\n"), _document(paragraphs))
 
 
 def _build_cover(root):
@@ -100,7 +106,7 @@ def test_cover_width_is_back_spine_front_and_bleed_and_it_is_pdfx(tmp_path, pape
 
 def test_barcode_decodes_to_the_isbn_and_the_front_carries_the_title(tmp_path):
     # a short book: the cover's own board makes the spine wide enough for its text
-    root = cover_book(tmp_path / "book", "print: {paper: {ppi: 100}, cover_board: 0.22in}")
+    root = cover_book(tmp_path / "book", "print: {paper: {caliper: 0.9mm}, cover_board: 0.25in}")
     result, cover = _build_cover(root)
     assert "W131" not in [d.code for d in result.diagnostics.warnings]
     pdf = pypdfium2.PdfDocument(str(cover))
@@ -160,7 +166,7 @@ def test_text_near_the_trim_and_a_low_resolution_image_are_warned_about(tmp_path
 
 
 def test_spine_direction_bottom_to_top_turns_the_spine_the_other_way(tmp_path):
-    root = cover_book(tmp_path / "book", "print: {paper: {ppi: 100}, cover_board: 0.22in, spine_direction: bottom-to-top}")
+    root = cover_book(tmp_path / "book", "print: {paper: {caliper: 0.9mm}, cover_board: 0.25in, spine_direction: bottom-to-top}")
     _, cover = _build_cover(root)
     with pdfplumber.open(cover) as plumb:
         page = plumb.pages[0]
@@ -179,3 +185,42 @@ def test_quiet_leaves_out_the_spine_report_but_not_the_warnings(tmp_path, capsys
     quiet = capsys.readouterr().err
     # the report of the spine's width is gone; the warning that names the assumed paper stays
     assert "press: spine " not in quiet and "warning[W130]" in quiet
+
+
+@pytest.mark.parametrize("caliper, paragraphs", [(0.7, 30), (0.9, 250)])
+def test_spine_text_keeps_an_eighth_of_an_inch_from_each_fold(tmp_path, caliper, paragraphs):
+    # the thinnest spine that takes text (a few pages: just over 0.35 in) and an ordinary one (about 0.65 in)
+    root = cover_book(tmp_path / "book", f"print: {{paper: {{caliper: {caliper}mm}}, cover_board: 0.25in}}", paragraphs=paragraphs)
+    result, cover = _build_cover(root)
+    codes = [d.code for d in result.diagnostics.warnings]
+    assert "W131" not in codes and "W133" not in codes
+    spine = -(-result.pages // 2) * caliper * 72 / 25.4 + 18
+    assert 25.2 < spine < 30 if paragraphs == 30 else spine > 40  # the line at its full 13 pt
+    pdf = pypdfium2.PdfDocument(str(cover))
+    try:
+        text = pdf[0].get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+    finally:
+        pdf.close()
+    on_spine = [(left, right) for left, _, right, _ in boxes if 432 - 1 < left and right < 432 + spine + 1]
+    assert len(on_spine) > 20  # title, editor, publisher
+    assert min(left for left, _ in on_spine) >= 432 + 9 and max(right for _, right in on_spine) <= 432 + spine - 9
+
+
+def test_the_clearance_check_reads_the_letters_against_the_folds(tmp_path):
+    from pipeline.diagnostics import Diagnostics
+    from pipeline.prepress.cover import _check_text_clearance
+
+    root = cover_book(tmp_path / "book", "print: {paper: {caliper: 0.9mm}, cover_board: 0.25in}")
+    result, cover = _build_cover(root)
+    book = load_book(root)
+    spine = -(-result.pages // 2) * 0.9 * 72 / 25.4 + 18
+    geometry = {"trim_width": 432.0, "height": 648.0, "spine": spine, "width": 864 + spine}
+    clear = Diagnostics()
+    _check_text_clearance(book, cover, geometry, clear)
+    assert not clear.warnings
+    # the same letters measured against folds moved 0.06 in towards the spine's middle: too close
+    narrowed = {**geometry, "trim_width": 436.5, "spine": spine - 9}
+    close = Diagnostics()
+    _check_text_clearance(book, cover, narrowed, close)
+    assert [d.code for d in close.warnings] == ["W133"] and "0.125 in" in close.warnings[0].message
