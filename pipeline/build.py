@@ -14,6 +14,7 @@ from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.language import check_language
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
+from pipeline.engine.cover import front_cover_png
 from pipeline.engine.profile import find_cmyk_profile
 from pipeline.epub import write_epub
 from pipeline.events import DocumentFound, EditionChosen, Progress, StageStarted, silent
@@ -104,9 +105,11 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
         marked = insert_page_breaks(book, laid.page_starts, laid.labels) if {"epub", "web"} & set(formats) else book
         epub = output(f"{book.slug}.epub") if "epub" in formats else None
         try:
+            # the front of the printed cover, drawn once for the EPUB's cover and the web edition's home page
+            front = front_cover_png(book, job.renderer) if {"epub", "web"} & set(formats) and book.cover is None else None
             if epub is not None:
                 with stage("epub"):
-                    write_epub(marked, epub, diags)
+                    write_epub(marked, epub, diags, front=front)
             if "cover" in formats:
                 with stage("cover"):
                     spine = make_cover(book, result.pages, job.renderer, job.profile, output(f"{book.slug}-cover.pdf"), diags)
@@ -123,7 +126,7 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             with stage("web"):
                 site = output(f"{book.slug}-web")
                 remove(site)  # a folder a killed build left behind
-                write_site(marked, site, _downloads(book, pdfs, epub))
+                write_site(marked, site, _downloads(book, pdfs, epub), front=front)
     if "pdf" in formats:  # after the rename: a record never vouches for a file that is not there
         _record_print_pdf(manuscript, Path(out_dir), book.slug)
     # The warnings press check would give, so that a build is not silent about a misspelt speaker.

@@ -21,6 +21,7 @@ from pipeline.engine.cover import paint_cover
 from pipeline.load.isbn import isbn13
 from pipeline.model import Book
 from pipeline.render import Renderer
+from pipeline.render.html import COVER_MARGIN
 
 #: Without print.paper: a common 50 lb uncoated book stock.
 DEFAULT_PPI = 444.0
@@ -33,8 +34,8 @@ SPINE_FONT_SHARE = 0.8
 #: Below this a spine holds no legible line of text 0.125 in clear of both folds: 0.25 in of
 #: clearance and a line of about 6 pt (0.35 in is some 155 pages on 444 ppi paper).
 MIN_SPINE_TEXT = 25.2  # 0.35 in
-#: The panels' own margin, well inside the safe distance.
-MARGIN = 36.0
+#: The panels' own margin, well inside the safe distance (the front alone has the same).
+MARGIN = COVER_MARGIN
 #: EAN-13 at 100 %: a module is 0.33 mm, the bars 22.85 mm tall.
 MODULE = 0.33 * 72 / 25.4
 BAR_HEIGHT = 22.85 * 72 / 25.4
@@ -127,7 +128,7 @@ def make_cover(book: Book, pages: int, renderer: Renderer, profile: Path | None,
         "spine_x": tw, "front_x": tw + spine.width, "margin": MARGIN, "spine_direction": book.print.spine_direction,
         "spine_length": th - 2 * MARGIN,
         # a line as tall as the spine allows inside its safe distances, and never larger than 13 pt
-        "spine_font": min(13.0, (spine.width - 2 * SAFE) * SPINE_FONT_SHARE),
+        "spine_font": min(13.0, max(1.0, (spine.width - 2 * SAFE) * SPINE_FONT_SHARE)),  # no text below MIN_SPINE_TEXT
     }
     if book.cover is not None:
         _check_resolution(book, geometry, diags)
