@@ -9,7 +9,7 @@ import pikepdf
 import pypdfium2
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from pipeline.bind.pdfx import print_pdf_problems
 from pipeline.build import build
@@ -224,3 +224,51 @@ def test_the_clearance_check_reads_the_letters_against_the_folds(tmp_path):
     close = Diagnostics()
     _check_text_clearance(book, cover, narrowed, close)
     assert [d.code for d in close.warnings] == ["W133"] and "0.125 in" in close.warnings[0].message
+
+
+def test_the_epub_cover_and_the_web_home_page_show_the_printed_front(tmp_path):
+    import zipfile
+
+    root = cover_book(tmp_path / "book", "print: {paper: {ppi: 400}}")
+    out = tmp_path / "dist"
+    result = build(root, out, formats=("epub", "web", "cover"), jobs=1)
+    with zipfile.ZipFile(out / "the-harbour-papers.epub") as z:
+        front = z.read("EPUB/images/cover.png")
+        nav = z.read("EPUB/nav.xhtml").decode()
+    site = out / "the-harbour-papers-web"
+    assert (site / "images" / "cover.png").read_bytes() == front  # one image for both
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<img class="cover" src="images/cover.png" width="1067" height="1600" alt="Cover of The Harbour Papers' in home
+    assert 'epub:type="cover" href="cover.xhtml"' in nav
+    epub_front = Image.open(io.BytesIO(front)).convert("RGB")
+    assert epub_front.size == (1067, 1600)
+    # the printed cover's front panel, drawn at the same scale and cut at its trim, looks the same
+    cover = next(p for p in result.outputs if p.name.endswith("-cover.pdf"))
+    pdf = pypdfium2.PdfDocument(str(cover))
+    try:
+        page = pdf[0]
+        scale = 1600 / 648
+        printed = page.render(scale=scale).to_pil().convert("RGB")
+        x0, y0, x1, y1 = page.get_mediabox()
+    finally:
+        pdf.close()
+    media_bleed = ((y1 - y0) - 648) / 2  # bleed and room for marks, the same on every side
+    left, top = round((x1 - x0 - media_bleed - 432) * scale), round(media_bleed * scale)
+    panel = printed.crop((left, top, left + 1067, top + 1600))
+    small = [im.resize((60, 90), Image.Resampling.BOX) for im in (panel, epub_front)]
+    diff = sum(ImageStat.Stat(ImageChops.difference(*small)).mean) / 3
+    assert diff < 6  # the same ground, title, rule and editors in the same places
+    assert zxingcpp.read_barcodes(epub_front) == []  # the front, not the back
+
+
+def test_a_book_with_its_own_cover_image_shows_it_in_the_epub_and_on_the_home_page(tmp_path):
+    import zipfile
+
+    root = cover_book(tmp_path / "book", "cover: front.png")
+    image = io.BytesIO()
+    Image.new("RGB", (800, 1200), (120, 40, 40)).save(image, format="PNG")
+    (root / "front.png").write_bytes(image.getvalue())
+    build(root, tmp_path / "dist", formats=("epub", "web"), jobs=1)
+    with zipfile.ZipFile(tmp_path / "dist" / "the-harbour-papers.epub") as z:
+        assert z.read("EPUB/images/cover.png") == image.getvalue()
+    assert (tmp_path / "dist" / "the-harbour-papers-web" / "images" / "cover.png").read_bytes() == image.getvalue()
