@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,17 +14,20 @@ from pipeline.checks.glyphs import check_glyphs
 from pipeline.checks.language import check_language
 from pipeline.checks.xrefs import check_cross_references
 from pipeline.diagnostics import Diagnostics, ManuscriptError
+from pipeline.engine.cover import front_cover_png
 from pipeline.engine.profile import find_cmyk_profile
 from pipeline.epub import write_epub
 from pipeline.events import DocumentFound, EditionChosen, Progress, StageStarted, silent
-from pipeline.files import NO_SPACE, partial_name, put_in_place, remove
+from pipeline.files import NO_SPACE, partial_name, put_in_place, remove, write_json
+from pipeline.hashing import file_hash
 from pipeline.layout.book import lay_out_book, workers
-from pipeline.layout.cache import PartCache
+from pipeline.layout.cache import CACHE_FOLDER, PartCache
 from pipeline.layout.context import LayoutJob
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
 from pipeline.prepress.cover import make_cover
 from pipeline.proof.preflight import model_findings, signature_findings
+from pipeline.proof.revision import content_hash
 from pipeline.render import Renderer
 from pipeline.session import output_lock, private_tempdir
 from pipeline.transforms import apply_transforms
@@ -79,6 +83,8 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
     processes = workers(jobs)
 
     with stage("load"):
+        # the manuscript as it stands before anything of it is read: an edit during the build makes the PDF stale
+        manuscript = content_hash(Path(book_dir), skip=Path(out_dir)) if "pdf" in formats else ""
         book = load_book(Path(book_dir), diags)
     with stage("transforms"):
         book = _prepare(book, edition, formats, diags, progress)
@@ -99,14 +105,15 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
         marked = insert_page_breaks(book, laid.page_starts, laid.labels) if {"epub", "web"} & set(formats) else book
         epub = output(f"{book.slug}.epub") if "epub" in formats else None
         try:
+            # the front of the printed cover, drawn once for the EPUB's cover and the web edition's home page
+            front = front_cover_png(book, job.renderer) if {"epub", "web"} & set(formats) and book.cover is None else None
             if epub is not None:
                 with stage("epub"):
-                    write_epub(marked, epub, diags)
+                    write_epub(marked, epub, diags, front=front)
             if "cover" in formats:
                 with stage("cover"):
                     spine = make_cover(book, result.pages, job.renderer, job.profile, output(f"{book.slug}-cover.pdf"), diags)
-                    if spine is not None:
-                        result.notes.append(spine.describe())
+                    result.notes.append(spine.describe())
             with stage("pdf", announce=False):  # waiting for the binding processes
                 problems = binding.wait()
         except BaseException:
@@ -119,10 +126,42 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             with stage("web"):
                 site = output(f"{book.slug}-web")
                 remove(site)  # a folder a killed build left behind
-                write_site(marked, site, _downloads(book, pdfs, epub))
+                write_site(marked, site, _downloads(book, pdfs, epub), front=front)
+    if "pdf" in formats:  # after the rename: a record never vouches for a file that is not there
+        _record_print_pdf(manuscript, Path(out_dir), book.slug)
     # The warnings press check would give, so that a build is not silent about a misspelt speaker.
     diags.extend(model_findings(book) + laid.findings + (signature_findings(book, laid.labels) if "pdf" in formats else []))
     return result
+
+
+def _print_record(out_dir: Path, slug: str) -> Path:
+    return out_dir / CACHE_FOLDER / f"built-{slug}.json"
+
+
+def _record_print_pdf(manuscript: str, out_dir: Path, slug: str) -> None:
+    """Note which manuscript the print PDF just placed was built from (its files' hash) and which
+    bytes it has, so that ``press impose`` can tell a print PDF that no longer matches the manuscript."""
+    write_json(_print_record(out_dir, slug), {"manuscript": manuscript, "pdf": file_hash(out_dir / f"{slug}.pdf")})
+
+
+def print_pdf_is_current(book_dir: Path, out_dir: Path, edition: str | None = None) -> bool:
+    """Whether ``out_dir`` holds the print PDF of ``book_dir`` (or of its ``edition``) as the
+    manuscript's files now stand: built by press from them, and not replaced since. A record that is
+    missing, unreadable or of another shape (a PDF built by an older press, or copied in) says no.
+    An edition the book does not have says yes: the caller's own check names the problem."""
+    book = load_book(Path(book_dir))
+    if edition is not None:
+        chosen = [e for e in book.editions if e.name == edition]
+        if not chosen:
+            return True
+        book = select_edition(book, chosen[0])
+    pdf = Path(out_dir) / f"{book.slug}.pdf"
+    try:
+        record = json.loads(_print_record(Path(out_dir), book.slug).read_text(encoding="utf-8"))
+        return (pdf.is_file() and isinstance(record, dict) and record.get("pdf") == file_hash(pdf)
+                and record.get("manuscript") == content_hash(Path(book_dir), skip=Path(out_dir)))
+    except (OSError, ValueError):
+        return False
 
 
 def _downloads(book: Book, pdfs: tuple[Path | None, Path | None], epub: Path | None) -> list[Download]:

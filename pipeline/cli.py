@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from pipeline.build import ALL_FORMATS, FORMATS, build
+from pipeline.build import ALL_FORMATS, FORMATS, build, print_pdf_is_current
 from pipeline.catalogue import build_catalogue, merge_manifests, parse_shard
 from pipeline.copies import stamp
 from pipeline.copies.identify import identify
@@ -163,7 +163,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     im = commands.add_parser("impose", help="the built print PDF on sheets that fold into the book (DIR/<slug>-imposed.pdf)")
     im.add_argument("book_dir", nargs="?", default="manuscript", type=Path, help="manuscript folder (default: manuscript)")
-    im.add_argument("--out", default="dist", type=Path, help="the folder the print PDF was built into, and the imposed one goes (default: dist)")
+    im.add_argument("--out", default="dist", type=Path, help="the folder the print PDF was built into (built there first when it is "
+                    "missing or older than the manuscript), and the imposed one goes (default: dist)")
     im.add_argument("--edition", metavar="NAME", help="impose that class edition's print PDF")
     im.add_argument("--layout", choices=LAYOUTS, help="booklet (saddle stitch) or signatures of print.signature pages "
                     "(default: print.imposition.layout, else booklet up to 64 pages)")
@@ -257,8 +258,9 @@ def _build(args, progress) -> int:
                        use_cache=args.cache)
         for path in result.outputs:
             print(path)
-        for note in result.notes:
-            print(f"press: {note}", file=sys.stderr)
+        if not args.quiet:  # a report, not a problem: --quiet prints only problems
+            for note in result.notes:
+                print(f"press: {note}", file=sys.stderr)
         _warnings(result.diagnostics.warnings, args.book_dir)
     return EXIT_OK
 
@@ -440,6 +442,14 @@ def _version() -> str:
 
 
 def _impose(args, progress) -> int:
+    # A copy shop prints what it is given: the pages must be the manuscript's as it stands now.
+    if not print_pdf_is_current(args.book_dir, args.out, args.edition):
+        if not args.quiet:
+            print("press: the print PDF is missing or older than the manuscript; building it first", file=sys.stderr)
+        built = build(args.book_dir, args.out, ("pdf",), progress, edition=args.edition)
+        for path in built.outputs:
+            print(path)
+        _warnings(built.diagnostics.warnings, args.book_dir)
     result = impose(args.book_dir, args.out, edition=args.edition, layout=args.layout, sheet=args.sheet, creep=args.creep)
     sheets = len(result.sides) // 2
     print(result.path)

@@ -69,18 +69,18 @@ def test_an_edition_carries_its_own_isbn_or_none(manuscript, tmp_path):
     from pipeline.build import build
     from tests.epubcheck import epubcheck_messages
 
-    root = manuscript("title: Reader\nisbn: {print: 978-0-00-000001-1, epub: 978-0-00-000002-8}\n"
-                      "editions:\n  a: {title: Class A, documents: [1]}\n  b: {title: Class B, documents: [1], isbn: {epub: 978-0-00-000003-5}}\n"
+    root = manuscript("title: Reader\nisbn: {print: 978-0-00-000001-9, epub: 978-0-00-000002-6}\n"
+                      "editions:\n  a: {title: Class A, documents: [1]}\n  b: {title: Class B, documents: [1], isbn: {epub: 978-0-00-000003-3}}\n"
                       "documents: [a.md]\n", {"a.md": "---\nnumber: 1\ntitle: One\n---\nText.\n"})
     import zipfile
 
-    for edition, expect, absent in (("a", None, "978-0-00-00000"), ("b", "978-0-00-000003-5", "978-0-00-000002-8")):
+    for edition, expect, absent in (("a", None, "978-0-00-00000"), ("b", "978-0-00-000003-3", "978-0-00-000002-6")):
         result = build(root, tmp_path / edition, formats=("epub",), edition=edition)
         epub = next(p for p in result.outputs if p.suffix == ".epub")
         with zipfile.ZipFile(epub) as z:
             text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith((".xhtml", ".opf")))
         if expect:
-            assert expect in text and "urn:isbn:9780000000035" in text
+            assert expect in text and "urn:isbn:9780000000033" in text
         assert absent not in text.replace(expect or "§", "")
         assert epubcheck_messages(epub) == []
 

@@ -13,7 +13,7 @@ year: 2025
 licence: "Licensed under the snowman ☃ licence"
 printing: "First printed ☄ 2025"
 isbn:
-  print: "978-0-00-000000-0 ⚑"
+  print: "978-0-00-000000-2"
 editions:
   spring:
     title: Spring
@@ -29,5 +29,5 @@ def test_book_yaml_fields_with_a_glyph_the_fonts_lack_are_errors_at_their_line(m
     with pytest.raises(ManuscriptError) as caught:
         build(root, tmp_path / "out", formats=("epub",))
     found = {d.message.split(" in ")[1].split(" is ")[0]: d.loc.line for d in caught.value.diagnostics if d.code == "E200"}
-    assert found == {"book.yaml licence": 3, "book.yaml printing": 4, "book.yaml isbn.print": 6,
-                     "book.yaml editions.spring.course": 8}
+    # (an ISBN holds only digits and hyphens: the loader refuses anything else, E130)
+    assert found == {"book.yaml licence": 3, "book.yaml printing": 4, "book.yaml editions.spring.course": 8}

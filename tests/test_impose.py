@@ -185,3 +185,42 @@ def test_a_booklet_thicker_than_staples_hold_is_warned_about(built, monkeypatch)
     result = impose(root, out, layout="booklet")
     assert [d.code for d in result.diagnostics.warnings] == ["W134"]
     assert "signatures" in result.diagnostics.warnings[0].hint
+
+
+def test_impose_builds_a_missing_or_stale_print_pdf_first_and_uses_a_current_one(tmp_path, capsys):
+    from pipeline.build import print_pdf_is_current
+
+    root = generated_book(tmp_path / "book", 1, 2)
+    out = tmp_path / "dist"
+    # no print PDF yet: built first, and said so
+    assert main(["impose", str(root), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "building it first" in err and (out / "imposed-reader.pdf").is_file()
+    assert print_pdf_is_current(root, out)
+    built_once = (out / "imposed-reader.pdf").read_bytes()
+    # nothing changed: the print PDF is imposed as it is, not built again
+    assert main(["impose", str(root), "--out", str(out)]) == 0
+    assert "building it first" not in capsys.readouterr().err
+    # an edit to a document: the print PDF no longer shows the manuscript, so it is built again
+    doc = root / "d1.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("Paragraph 1.1:", "Paragraph 1.1 (revised):"), encoding="utf-8")
+    assert not print_pdf_is_current(root, out)
+    assert main(["impose", str(root), "--out", str(out), "--quiet"]) == 0
+    assert "building it first" not in capsys.readouterr().err  # --quiet: only problems
+    assert (out / "imposed-reader.pdf").read_bytes() != built_once
+    assert any("(revised)" in left + right for left, right in _sheet_texts(out / "imposed-reader-imposed.pdf"))
+    # a print PDF put there by hand (not the one the build recorded) is not trusted either
+    (out / "imposed-reader.pdf").write_bytes(built_once)
+    assert not print_pdf_is_current(root, out)
+
+
+def test_an_output_folder_inside_the_manuscript_does_not_make_the_print_pdf_stale(tmp_path):
+    from pipeline.build import print_pdf_is_current
+
+    root = generated_book(tmp_path / "book", 1, 1)
+    build(root, root / "dist", formats=("pdf",), jobs=1)
+    assert print_pdf_is_current(root, root / "dist")
+    (root / "dist" / "notes.txt").write_text("the build's folder is not the manuscript", encoding="utf-8")
+    assert print_pdf_is_current(root, root / "dist")
+    (root / "book.yaml").write_text((root / "book.yaml").read_text(encoding="utf-8") + "printing: Second printing\n", encoding="utf-8")
+    assert not print_pdf_is_current(root, root / "dist")

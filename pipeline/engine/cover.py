@@ -7,9 +7,11 @@ the book), then painted with the bleed box, crop marks and the spine's fold mark
 
 from __future__ import annotations
 
+import io
 from functools import partial
 from pathlib import Path
 
+import pypdfium2
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
@@ -57,3 +59,34 @@ def _overflows(document: weasyprint.Document, css_class: str) -> bool:
                 bottom = box.position_y + box.margin_height()
                 return any(is_line(line) and line.position_y + line.height > bottom + 0.5 for line in descendants(box))
     return False
+
+
+#: The EPUB's cover image is this tall (pixels): what the stores ask for (1600 x 2560 at most).
+FRONT_HEIGHT = 1600
+
+
+def front_cover_png(book: Book, renderer: Renderer, height: int = FRONT_HEIGHT) -> bytes:
+    """The front of the cover alone, laid out at the trim size and drawn ``height`` pixels tall as
+    a PNG: the printed cover's front panel, for the EPUB and the web edition.
+
+    Its inks are device CMYK, as on the printed cover; pdfium shows them on screen by the plain
+    conversion (no output intent), which keeps the ground and the rule the colours they print as
+    near as a screen shows them without a proof profile. PNG has no timestamp, and the page is
+    drawn from the laid-out page alone, so the same book gives the same bytes.
+    """
+    fetcher = LocalFetcher([STYLES, book.root])
+    fonts = FontConfiguration()
+    with _routed(Diagnostics(), book.loc):  # nothing fetched but the book's faces
+        sheets = [weasyprint.CSS(filename=str(STYLES / "css" / "fonts.css"), font_config=fonts, url_fetcher=fetcher)]
+        document = weasyprint.HTML(string=renderer.front_cover_html(), base_url=str(book.root) + "/",
+                                   url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+    pdf = pypdfium2.PdfDocument(document.write_pdf())
+    try:
+        page = pdf[0]
+        image = page.render(scale=height / book.print.trim_height).to_pil().convert("RGB")
+        page.close()
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

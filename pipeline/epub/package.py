@@ -44,9 +44,11 @@ def identifier(book: Book) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> None:
+def write_epub(book: Book, target: Path, diags: Diagnostics | None = None, front: bytes | None = None) -> None:
     """Write ``book`` (its printed pages marked in it, when it has them) as an EPUB 3 into ``target``;
-    what the EPUB leaves out of the book's own CSS is reported into ``diags`` (W122)."""
+    what the EPUB leaves out of the book's own CSS is reported into ``diags`` (W122). Its cover is
+    the book's ``cover:`` image, else ``front`` (the printed cover's front panel as a PNG, which the
+    build draws through the engine); with neither the EPUB has no cover."""
     renderer = Renderer(book)
     # press's layers keep their names; the book's own book.css comes last as custom.css
     sheets = {f"css/{name}": path.read_bytes() for name, path in zip(EPUB_CSS, stylesheet_paths(book, EPUB_CSS))}
@@ -62,13 +64,17 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> No
         eb.add_item(epub.EpubItem(uid=f"css{i}", file_name=name, media_type="text/css", content=css))
 
     xhtml = "application/xhtml+xml"
-    image, media = cover_image(book, renderer.words)
-    image_name = "images/cover" + (".png" if media == "image/png" else ".jpg")
-    cover_art = epub.EpubItem(uid="cover-image", file_name=image_name, media_type=media, content=image)
-    cover_art.properties = ["cover-image"]
-    eb.add_item(cover_art)
-    cover = epub.EpubItem(uid="cover", file_name=COVER_FILE, media_type=xhtml, content=renderer.cover_xhtml(image_name).encode())
-    front = epub.EpubItem(uid="front", file_name=FRONT_FILE, media_type=xhtml, content=renderer.front_xhtml(stylesheets).encode())
+    covers = []
+    art = cover_image(book, front)
+    if art is not None:
+        image, media = art
+        image_name = "images/cover" + (".png" if media == "image/png" else ".jpg")
+        cover_art = epub.EpubItem(uid="cover-image", file_name=image_name, media_type=media, content=image)
+        cover_art.properties = ["cover-image"]
+        eb.add_item(cover_art)
+        covers.append(epub.EpubItem(uid="cover", file_name=COVER_FILE, media_type=xhtml,
+                                    content=renderer.cover_xhtml(image_name).encode()))
+    title_page = epub.EpubItem(uid="front", file_name=FRONT_FILE, media_type=xhtml, content=renderer.front_xhtml(stylesheets).encode())
     files = {doc.number: chapter_file(doc.number) for doc in book.documents}
     for name, figure in sorted(figures.items()):
         eb.add_item(epub.EpubItem(uid="img-" + name[7:-4], file_name=name, media_type=figure.media_type,
@@ -85,12 +91,12 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> No
                           content=renderer.index_xhtml(stylesheets).encode())] if has_index(book) else []
     nav = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type=xhtml,
                         content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets, markers,
-                                                   INDEX_FILE if back else None).encode())
+                                                   INDEX_FILE if back else None, has_cover=bool(covers)).encode())
     nav.properties = ["nav"]
-    for item in (cover, front, nav, *chapters, *back):
+    for item in (*covers, title_page, nav, *chapters, *back):
         eb.add_item(item)
     # The faces carry only the characters the XHTML holds (markup included: a few more letters).
-    characters = {c for item in (cover, front, nav, *chapters, *back) for c in item.content.decode()}
+    characters = {c for item in (*covers, title_page, nav, *chapters, *back) for c in item.content.decode()}
     for path in font_files():
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf",
                                   content=subset_font(path, characters)))
@@ -102,7 +108,7 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None) -> No
     if back:
         eb.toc.append(epub.Link(INDEX_FILE, words("index"), "toc-index"))
     eb.add_item(epub.EpubNcx())
-    eb.spine = [cover, front, nav, *chapters, *back]
+    eb.spine = [*covers, title_page, nav, *chapters, *back]
 
     tmp = target.with_suffix(".epub.tmp")  # EbookLib's zip, re-packed into ``target``
     try:

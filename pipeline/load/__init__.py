@@ -14,6 +14,7 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.load.document import load_document
 from pipeline.load.images import check_image
 from pipeline.load.indexfile import load_index
+from pipeline.load.isbn import isbn_problem
 from pipeline.load.markdown import LANGUAGE_TAG as _LANGUAGE_TAG
 from pipeline.load.markdown import MarkdownReader, make_parser
 from pipeline.load.printsettings import read_print_settings
@@ -79,6 +80,7 @@ def load_book(root: Path, diags: Diagnostics | None = None) -> Book:
     index = load_index(root, meta.get("index"), diags, _display)
     stamp_text = _stamp_text(meta.get("stamp"), diags)
     web = _web(meta["web"].value if "web" in meta else {}, diags)
+    _check_isbns(meta.get("isbn"), diags)
     diags.raise_if_errors()
 
     isbn = {k: v.value for k, v in meta["isbn"].value.items()} if "isbn" in meta else {}
@@ -242,6 +244,7 @@ def _editions(entries: dict, documents: list[Document], complete: bool, diags: D
                       "use lower-case letters, digits and hyphens (it becomes part of file names); "
                       f"{', '.join(RESERVED_EDITION_NAMES)} are press's own")
             continue
+        _check_isbns(fields.get("isbn"), diags)
         if "title" not in fields or "documents" not in fields:
             continue  # reported by the schema
         if not fields["documents"].value:
@@ -270,6 +273,18 @@ def _editions(entries: dict, documents: list[Document], complete: bool, diags: D
             )
         )
     return tuple(out)
+
+
+def _check_isbns(node, diags: Diagnostics) -> None:
+    """E130 at the line of each ISBN (print or EPUB, the book's or an edition's) that is not one:
+    a wrong check digit would not scan under the cover's barcode, nor name the EPUB in a catalogue."""
+    if node is None:
+        return
+    for key, value in node.value.items():
+        problem = isbn_problem(value.value)
+        if problem is not None:
+            diags.add("E130", value.loc, f"isbn.{key} '{value.value}' is not an ISBN: {problem}",
+                      "copy the ISBN from the agency's record; a barcode with a wrong check digit will not scan")
 
 
 def _display(path: Path) -> str:

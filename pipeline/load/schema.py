@@ -105,7 +105,8 @@ BOOK_FIELDS: tuple[Field, ...] = (
             Field("page_numbers", "bool", "Show in the margin where each printed page begins (default `true`)."),
         ),
     ),
-    Field("cover", "str", "A cover image (PNG or JPEG) for the EPUB, relative to book.yaml; generated when absent."),
+    Field("cover", "str", "A cover image (PNG or JPEG) for the printed cover's front, the EPUB and the web home page, relative to book.yaml; "
+          "press's own front when absent."),
     Field(
         "editions",
         "named_maps",

@@ -39,13 +39,15 @@ def revision(root: Path) -> str:
     return f"{commit[:10]}+{content[:6]}" if commit else f"sha256:{content[:10]}"
 
 
-def content_hash(root: Path) -> str:
+def content_hash(root: Path, skip: Path | None = None) -> str:
     """A hash of the manuscript's files (book.yaml, documents, images, styles): regular files only,
-    not in hidden folders (``.git``), links not followed, in a stable order."""
+    not in hidden folders (``.git``), links not followed, in a stable order; nothing under ``skip``
+    (an output folder kept inside the manuscript, whose files a build changes)."""
     digest = hashlib.sha256()
     count = 0
+    skipped = skip.resolve() if skip is not None else None
     for here, folders, names in os.walk(root):
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and (Path(here) / f).resolve() != skipped)
         for name in sorted(names):
             path = Path(here) / name
             if name.startswith(".") or not stat.S_ISREG(os.lstat(path).st_mode):

@@ -70,6 +70,8 @@ def image_src(figure: Figure, target: str) -> str:
 
 
 TYPEFACE = "Gentium Book Plus"
+#: The cover's panels keep their text this far inside the trim (well inside the 0.125 in a printer asks).
+COVER_MARGIN = 36.0
 #: The page margins in points: head, foot, inner, outer (the outer one has room for paragraph numbers).
 MARGINS = (54, 61.2, 54, 68.4)
 
@@ -306,6 +308,12 @@ class Renderer:
         return self.env.get_template("print-cover.html.j2").render(
             book=self.book, g=geometry, barcode=barcode, image=image, spine_text=spine_text, r=r)
 
+    def front_cover_html(self) -> str:
+        """The front of the cover alone, at the trim size without bleed: the same design as the
+        printed cover's front panel (``cover-front.j2``), for the EPUB's cover and the web edition's."""
+        g = {"trim_width": self.book.print.trim_width, "height": self.book.print.trim_height, "margin": COVER_MARGIN}
+        return self.env.get_template("cover-front.html.j2").render(book=self.book, g=g)
+
     def print_cover_css(self, geometry: dict, media_bleed: float, profile_url: str) -> str:
         """The printed cover's page: its whole width and height, no margins, bleed and room for marks."""
         return self.env.get_template("print-cover.css.j2").render(g=geometry, media_bleed=media_bleed, profile_url=profile_url)
@@ -322,7 +330,7 @@ class Renderer:
         return self.render("front.xhtml.j2", book=self.book, stylesheets=stylesheets)
 
     def nav_xhtml(self, front_file: str, chapter_files: dict[int, str], stylesheets: list[str],
-                  markers: set[str] | None = None, index_file: str | None = None) -> str:
+                  markers: set[str] | None = None, index_file: str | None = None, has_cover: bool = True) -> str:
         """The navigation document; its page-list names only the page markers in ``markers`` (the
         ids the chapters really hold), so that no entry ever points at a marker that is not there."""
         pages = [(label, doc.number) for doc, label in page_breaks(self.book)
@@ -334,5 +342,6 @@ class Renderer:
             chapter_files=chapter_files,
             stylesheets=stylesheets,
             index_file=index_file,
+            has_cover=has_cover,
             page_list=[(label, self._epub_href(page_anchor(label), number)) for label, number in pages],
         )

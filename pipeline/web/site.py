@@ -11,6 +11,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
+from PIL import Image
 
 from pipeline.fonts import subset_font
 from pipeline.model import Book, Document, Figure, walk_blocks
@@ -73,8 +75,11 @@ class _Page:
     root: str = ""
 
 
-def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> None:
-    """Write the web edition of ``book`` into the folder ``target`` (made here; must not exist)."""
+def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), front: bytes | None = None) -> None:
+    """Write the web edition of ``book`` into the folder ``target`` (made here; must not exist).
+
+    The home page shows the front of the cover, as the EPUB does: the book's ``cover:`` image,
+    else ``front`` (the printed cover's front panel as a PNG, drawn by the build through the engine)."""
     target.mkdir(parents=True)
     renderer = Renderer(book)
     words = renderer.words
@@ -105,9 +110,10 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> 
         for name, figure in sorted(figures.items()):
             (target / name).write_bytes(figure.path.read_bytes())
 
+    cover = _cover(book, front, target)
     pages: dict[str, str] = {}
     description = book.subtitle or book.title
-    context = dict(site=site, t=words.markup, web_file=web_file)
+    context = dict(site=site, t=words.markup, web_file=web_file, cover=cover)
     pages["index.html"] = renderer.web_page(
         "web-index.html.j2", page=_Page("home", book.title, description, _url(base, "index.html"),
                                         json_ld=_json_ld({"@context": "https://schema.org", **_book_ld(book, base)})), **context)
@@ -150,6 +156,22 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = ()) -> 
     (assets / "fonts.css").write_text("".join(faces), encoding="utf-8")
     if base:
         (target / "sitemap.xml").write_text(_sitemap(base, [n for n in pages if n != "404.html"]), encoding="utf-8")
+
+
+def _cover(book: Book, front: bytes | None, target: Path) -> dict | None:
+    """The front of the cover written as ``images/cover.png`` (or the book's own ``.jpg``): its
+    address and pixel size for the home page, or None without one."""
+    if book.cover is not None:
+        data, suffix = book.cover.read_bytes(), (".png" if book.cover.suffix.lower() == ".png" else ".jpg")
+    elif front is not None:
+        data, suffix = front, ".png"
+    else:
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    (target / "images").mkdir(exist_ok=True)
+    (target / "images" / f"cover{suffix}").write_bytes(data)
+    return {"src": f"images/cover{suffix}", "width": width, "height": height}
 
 
 def _citation(book: Book, doc: Document, words, base: str | None) -> dict[str, str]:
