@@ -443,6 +443,9 @@ class BookIndex:
     loc: SourceLoc
     kinds: tuple[IndexKind, ...]
     locators: str = "both"
+    #: Where each printed page of the print index begins: (the id of the element it begins in, its
+    #: label), in page order; set after layout (``transforms.pagebreaks``) for the EPUB's page-list.
+    page_breaks: tuple[tuple[str, str], ...] = ()
 
     @property
     def entries(self) -> tuple[IndexEntry, ...]:

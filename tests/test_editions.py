@@ -59,6 +59,18 @@ def test_edition_pdf_is_its_own_book(edition_build, sample_book):
     assert "doc17-p1" in dests and not any(d.startswith("doc12") for d in dests)
 
 
+def test_edition_web_index_page_cites_only_its_documents(edition_build, sample_build):
+    site = next(p for p in edition_build.outputs if p.name.endswith("-web"))
+    page = (site / "book-index.html").read_text(encoding="utf-8")
+    cited = set(re.findall(r'href="doc(\d+)\.html#doc\d+-p\d+"', page))
+    assert cited == {"17", "21"}
+    # entries found only in the other documents are left out (the whole reader's page has more)
+    master = next(p for p in sample_build.outputs if p.name.endswith("-web"))
+    whole = (master / "book-index.html").read_text(encoding="utf-8")
+    assert page.count('class="index-term"') < whole.count('class="index-term"')
+    assert "doc12.html" in whole and "doc12.html" not in page
+
+
 def test_edition_all_builds_every_edition(tmp_path, capsys):
     assert main(["build", str(SAMPLE), "--out", str(tmp_path), "--edition", "all", "--format", "epub", "-q"]) == 0
     assert sorted(p.name for p in outputs(tmp_path)) == [

@@ -24,7 +24,7 @@ from pipeline.build import build
 from pipeline.diagnostics import ManuscriptError
 from pipeline.web.search import fold, words
 from pipeline.web.serve import make_server
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, write_manuscript
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 SLUG = "a-line-in-cold-water"
@@ -74,7 +74,8 @@ def _parse(text: str) -> _Links:
 
 def test_the_site_has_every_page_and_its_own_copies_of_the_downloads(site, sample_build, sample_book):
     names = {p.name for p in site.iterdir()}
-    expected = {"index.html", "imprint.html", "search.html", "404.html", "search-index.js", "assets", "downloads", "images"}
+    expected = {"index.html", "book-index.html", "imprint.html", "search.html", "404.html", "search-index.js", "assets",
+                "downloads", "images"}
     assert expected | {f"doc{d.number}.html" for d in sample_book.documents} == names
     for built in sample_build.outputs:
         if built.is_file():
@@ -86,6 +87,57 @@ def test_the_site_has_every_page_and_its_own_copies_of_the_downloads(site, sampl
         assert font.flavor == "woff2" and face.stat().st_size < 80_000
         cmap = font.getBestCmap()
         assert ord("Г") in cmap and ord("ό") in cmap and ord("Ж") not in cmap  # the site's letters only
+
+
+def _index_entries(tree) -> list[tuple[str, list[str]]]:
+    """Each entry of an index page (the web's or the EPUB's): its heading and its locators' targets."""
+    out = []
+    for li in tree.iter():
+        if not isinstance(li.tag, str) or etree.QName(li).localname != "li" or not (li.get("id") or "").startswith("ix-"):
+            continue
+        term = next(e for e in li if (e.get("class") or "") == "index-term")
+        locators = next((e for e in li if (e.get("class") or "") == "index-locators"), None)
+        targets = [a.get("href") for a in locators.iter() if etree.QName(a).localname == "a"] if locators is not None else []
+        out.append(("".join(term.itertext()), targets))
+    return out
+
+
+def test_the_index_page_has_the_epubs_entries_each_locator_a_paragraph_of_a_document_page(site, epub):
+    page = (site / "book-index.html").read_text(encoding="utf-8")
+    web = _index_entries(lxml_html.fromstring(page))
+    with zipfile.ZipFile(epub) as z:
+        book = _index_entries(etree.fromstring(z.read("EPUB/index.xhtml")))
+    # the same entries in the same order, citing the same paragraphs: doc-12.xhtml#x there, doc12.html#x here
+    assert [h for h, _ in web] == [h for h, _ in book] and len(web) >= 20
+    assert [[t.replace(".xhtml", ".html").replace("doc-", "doc") for t in ts] for _, ts in book] == [ts for _, ts in web]
+    targets = [t for _, ts in web for t in ts]
+    assert len(targets) > 100
+    ids = {}
+    for target in targets:
+        name, _, fragment = target.partition("#")
+        assert re.fullmatch(r"doc(\d+)\.html", name) and re.fullmatch(rf"{name[:-5]}-p\d+", fragment), target  # paragraphs only
+        ids.setdefault(name, _parse((site / name).read_text(encoding="utf-8")).ids)
+        assert fragment in ids[name], target
+    # no printed pages cited: a locator's text is a paragraph number, never "p." or a page range
+    tree = lxml_html.fromstring(page)
+    assert "(" not in " ".join(" ".join(e.itertext()) for e in tree.find_class("index-locators"))
+    assert [h.text for h in tree.find_class("index-kind")] == ["Persons", "Places", "Subjects"]
+
+
+def test_every_page_links_to_the_index_page(site):
+    for name, text in _pages(site).items():
+        links = [v for tag, attr, v in _parse(text).links if tag == "a"]
+        assert any(v.endswith("book-index.html") for v in links), name
+    home = lxml_html.fromstring((site / "index.html").read_text(encoding="utf-8"))
+    assert [a.get("href") for a in home.get_element_by_id("contents").iter("a")][-1] == "book-index.html"
+
+
+def test_a_book_without_an_index_has_no_index_page(tmp_path):
+    root = write_manuscript(tmp_path / "book", "title: T\ndocuments: [a.md]\n",
+                            {"a.md": "---\nnumber: 1\ntitle: A\n---\nGeneva was cold.\n"})
+    site = build(root, tmp_path / "out", ("web",)).outputs[0]
+    assert not (site / "book-index.html").exists()
+    assert "book-index" not in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_every_internal_link_resolves(site):
@@ -236,8 +288,9 @@ def test_home_page_has_title_page_editors_and_contents(site, sample_book):
     assert tree.xpath("//h1")[0].text_content() == "A Line in Cold Water"
     assert "Ingrid Marstal and Thomas Aldgate" in tree.xpath("//p[@class='book-editors']")[0].text_content()
     entries = tree.xpath("//section[@id='contents']//li")
-    assert [e.xpath(".//span[@class='toc-label']")[0].text_content() for e in entries] == [
+    assert [e.xpath(".//span[@class='toc-label']")[0].text_content() for e in entries[:-1]] == [
         f"Document No. {d.number}" for d in sample_book.documents]
+    assert entries[-1].text_content() == "Index"  # then the index's page
     assert entries[0].xpath(".//span[@class='toc-date']")[0].text_content() == "9\u00a0October 1978"
 
 

@@ -29,7 +29,7 @@ AXE = Path(os.environ.get("PRESS_AXE") or Path.home() / ".cache/press/axe/node_m
 SLUG = "a-line-in-cold-water"
 WIDTHS = [(1280, 800), (390, 844)]
 #: One page of every kind; the document pages with a footnote, a figure, a table.
-KINDS = ["index.html", "imprint.html", "doc12.html", "doc13.html", "doc17.html#doc17-p3", "doc21.html",
+KINDS = ["index.html", "book-index.html", "imprint.html", "doc12.html", "doc13.html", "doc17.html#doc17-p3", "doc21.html",
          "search.html?q=Grigoriev", "404.html"]
 
 
@@ -103,7 +103,7 @@ def test_axe_finds_no_violation_on_any_kind_of_page(playwright_browser, site, wi
     found = {}
     for scheme in ("light", "dark"):
         context, page = _page(playwright_browser, width, height, color_scheme=scheme)
-        for kind in KINDS if scheme == "light" else ["index.html", "doc12.html#doc12-p5", "search.html?q=fish"]:
+        for kind in KINDS if scheme == "light" else ["index.html", "book-index.html", "doc12.html#doc12-p5", "search.html?q=fish"]:
             page.goto(site.as_uri() + "/" + kind)
             page.wait_for_load_state("load")
             page.add_script_tag(path=str(AXE))

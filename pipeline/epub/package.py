@@ -87,8 +87,11 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None, front
         chapters.append(epub.EpubItem(uid=f"doc{doc.number}", file_name=files[doc.number], media_type=xhtml,
                                       content=content.encode()))
     # The index, when the book has one, is back matter after the documents (EPUB Indexes 1.1).
-    back = [epub.EpubItem(uid="index", file_name=INDEX_FILE, media_type=xhtml,
-                          content=renderer.index_xhtml(stylesheets).encode())] if has_index(book) else []
+    back = []
+    if has_index(book):
+        content = renderer.index_xhtml(stylesheets)
+        markers.update(_PAGE_MARKER.findall(content))  # the print index's pages
+        back.append(epub.EpubItem(uid="index", file_name=INDEX_FILE, media_type=xhtml, content=content.encode()))
     nav = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type=xhtml,
                         content=renderer.nav_xhtml(FRONT_FILE, files, stylesheets, markers,
                                                    INDEX_FILE if back else None, has_cover=bool(covers)).encode())

@@ -16,6 +16,7 @@ from pipeline.clock import build_time
 from pipeline.diagnostics import ManuscriptError
 from pipeline.hashing import file_hash
 from pipeline.model import (
+    INDEX_ANCHOR,
     BlockQuote,
     Book,
     Document,
@@ -52,6 +53,10 @@ def has_index(book: Book) -> bool:
 
 #: The EPUB content file of the index.
 INDEX_FILE = "index.xhtml"
+
+
+#: The web edition's page of the index (``index.html`` is the site's home page).
+WEB_INDEX_FILE = "book-index.html"
 
 
 def web_file(document_number: int) -> str:
@@ -242,6 +247,10 @@ class Renderer:
         number = document if document is not None else int(anchor[3:].split("-")[0])
         return f"{web_file(number)}#{anchor}"
 
+    def web_index_kinds(self) -> list:
+        """The index as the web edition prints it: paragraphs cited, each a link into its document's page."""
+        return IndexRenderer(self.book, self.words, self._web_href).kinds() if has_index(self.book) else []
+
     def web_page(self, template: str, **context) -> str:
         """One page of the web edition from ``template`` (``web-*.html.j2``)."""
         return self.render(template, 2 * MAX_OUTPUT_CHARS, book=self.book, **context)  # a long document's page
@@ -320,8 +329,9 @@ class Renderer:
 
     def index_xhtml(self, stylesheets: list[str]) -> str:
         """The index as an EPUB content file (EPUB Indexes 1.1), its locators linking to the paragraphs."""
-        kinds = IndexRenderer(self.book, self.words, self._epub_href, epub=True).kinds()
-        return self.render("index.xhtml.j2", book=self.book, kinds=kinds, stylesheets=stylesheets)
+        index = IndexRenderer(self.book, self.words, self._epub_href, epub=True)
+        return self.render("index.xhtml.j2", book=self.book, kinds=index.kinds(), opening=index.page_markers(INDEX_ANCHOR),
+                           stylesheets=stylesheets)
 
     def cover_xhtml(self, image: str) -> str:
         return self.render("cover.xhtml.j2", book=self.book, image=image)
@@ -333,8 +343,11 @@ class Renderer:
                   markers: set[str] | None = None, index_file: str | None = None, has_cover: bool = True) -> str:
         """The navigation document; its page-list names only the page markers in ``markers`` (the
         ids the chapters really hold), so that no entry ever points at a marker that is not there."""
-        pages = [(label, doc.number) for doc, label in page_breaks(self.book)
+        pages = [(label, self._epub_href(page_anchor(label), doc.number)) for doc, label in page_breaks(self.book)
                  if markers is None or page_anchor(label) in markers]
+        if index_file and self.book.index is not None:  # then the print index's pages, marked in the EPUB's index
+            pages += [(label, f"{index_file}#{page_anchor(label)}") for _, label in self.book.index.page_breaks
+                      if markers is None or page_anchor(label) in markers]
         return self.render(
             "nav.xhtml.j2",
             book=self.book,
@@ -343,5 +356,5 @@ class Renderer:
             stylesheets=stylesheets,
             index_file=index_file,
             has_cover=has_cover,
-            page_list=[(label, self._epub_href(page_anchor(label), number)) for label, number in pages],
+            page_list=pages,
         )

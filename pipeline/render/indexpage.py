@@ -16,8 +16,9 @@ from typing import Callable
 
 from markupsafe import Markup, escape
 
-from pipeline.model import Book, IndexEntry, Locator
-from pipeline.transforms.index import collapse, runs
+from pipeline.model import INDEX_ANCHOR, Book, IndexEntry, Locator
+from pipeline.render.inline import epub_page_marker
+from pipeline.transforms.index import collapse, entry_ids, runs, sub_id
 from pipeline.words import Words
 
 
@@ -31,6 +32,7 @@ class EntryView:
     see: Markup | None
     see_also: Markup | None
     subentries: tuple["EntryView", ...]
+    pages: Markup = Markup("")  # the EPUB's markers of printed index pages that begin in this entry
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,15 @@ class KindView:
     name: str
     heading: str
     entries: tuple[EntryView, ...]
+    pages: Markup = Markup("")  # the EPUB's markers of printed index pages that begin at this heading
 
 
 class IndexRenderer:
     """Renders the book's index for one target.
 
     ``href`` gives the link to an anchor; ``page_of`` (print only) its printed page; ``epub`` marks
-    the EPUB Indexes 1.1 semantics (``epub:type``) on the locators and references.
+    the EPUB Indexes 1.1 semantics (``epub:type``) on the locators and references, and the print
+    index's pages (``book.index.page_breaks``) where they begin.
     """
 
     def __init__(self, book: Book, words: Words, href: Callable[[str], str],
@@ -58,8 +62,14 @@ class IndexRenderer:
         self.page_of = page_of
         self.epub = epub
         self.mode = book.index.locators if page_of is not None else "paragraphs"
-        entries = [e for kind in book.index.kinds for e in kind.entries]
-        self.ids = {e.heading: f"ix-{i}" for i, e in enumerate(entries, start=1)}
+        self.ids = entry_ids(book.index)
+        self.breaks: dict[str, list[str]] = {}
+        for key, label in book.index.page_breaks if epub else ():
+            self.breaks.setdefault(key, []).append(label)
+
+    def page_markers(self, key: str) -> Markup:
+        """The EPUB's markers of the printed index pages that begin in the element ``key``."""
+        return Markup("").join(epub_page_marker(label) for label in self.breaks.get(key, ()))
 
     def kinds(self) -> list[KindView]:
         out = []
@@ -67,17 +77,18 @@ class IndexRenderer:
             if not kind.entries:
                 continue
             heading = kind.heading or self.words(f"index_{kind.name}")
-            out.append(KindView(kind.name, heading, tuple(self._entry(e, self.ids[e.heading]) for e in kind.entries)))
+            entries = tuple(self._entry(e, self.ids[e.heading]) for e in kind.entries)
+            out.append(KindView(kind.name, heading, entries, self.page_markers(f"{INDEX_ANCHOR}-{kind.name}")))
         return out
 
     def _type(self, name: str) -> Markup:
         return Markup(' epub:type="%s"') % name if self.epub else Markup("")
 
     def _entry(self, entry: IndexEntry, id_: str) -> EntryView:
-        subs = tuple(self._entry(s, f"{id_}-{k}") for k, s in enumerate(entry.subentries, start=1))
+        subs = tuple(self._entry(s, sub_id(id_, k)) for k, s in enumerate(entry.subentries, start=1))
         see = self._reference(entry.see, "index-xref-preferred") if entry.see else None
         also = Markup(", ").join(self._reference(t, "index-xref-related") for t in entry.see_also) if entry.see_also else None
-        return EntryView(entry.heading, id_, self.locators(entry.locators), see, also, subs)
+        return EntryView(entry.heading, id_, self.locators(entry.locators), see, also, subs, self.page_markers(id_))
 
     def _reference(self, heading: str, kind: str) -> Markup:
         return Markup('<a%s href="#%s">%s</a>') % (self._type(kind), self.ids.get(heading, ""), heading)

@@ -48,6 +48,11 @@ def page_anchor(label: str) -> str:
     return f"page-{label}"
 
 
+def epub_page_marker(label: str) -> Markup:
+    """The EPUB's marker where printed page ``label`` begins (an empty span the page-list links to)."""
+    return Markup('<span id="%s" role="doc-pagebreak" epub:type="pagebreak" aria-label="%s"></span>') % (page_anchor(label), label)
+
+
 def footnote_id(document_number: int, number: int) -> str:
     return f"doc{document_number}-fn{number}"
 
@@ -133,10 +138,7 @@ class InlineRenderer:
             # Seen in the margin (or in the line, on a phone); the id is the EPUB's marker's.
             return Markup('<span class="page-mark" id="%s"><span class="page-label">%s\u00a0%s</span></span>') % (
                 page_anchor(label), self.page_word, label)
-        return Markup('<span id="%s" role="doc-pagebreak" epub:type="pagebreak" aria-label="%s"></span>') % (
-            page_anchor(label),
-            label,
-        )
+        return epub_page_marker(label)
 
     def footnote_ref(self, ref: FootnoteRef) -> Markup:
         if not ref.number:  # reported by the loader; keep the editor's text visible

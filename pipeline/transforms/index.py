@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pipeline.model import (
+    INDEX_ANCHOR,
     INLINE_CONTAINERS,
     BlockQuote,
     Book,
@@ -249,6 +250,31 @@ def narrow_index(index: BookIndex, documents: set[int]) -> BookIndex:
         replace(entries[e.heading], see_also=tuple(t for t in e.see_also if t in alive))
         for e in kind.entries if e.heading in alive)) for kind in index.kinds)
     return replace(index, kinds=kinds)
+
+
+# ------------------------------------------------------------------- ids of the printed index
+
+
+def entry_ids(index: BookIndex) -> dict[str, str]:
+    """Each entry's element id in every format (``ix-1``, ``ix-2``, … in printed order); a
+    sub-entry's is its entry's with its place added (``ix-4-2``, ``sub_id``)."""
+    return {e.heading: f"ix-{i}" for i, e in enumerate(index.entries, start=1)}
+
+
+def sub_id(entry_id: str, place: int) -> str:
+    return f"{entry_id}-{place}"
+
+
+def index_element_ids(index: BookIndex) -> set[str]:
+    """The ids a printed index page can begin in: the index itself (its title and headnote), a
+    kind's heading (``index-persons``), an entry or a sub-entry. The print HTML gives each of them
+    as the element's ``data-key``, so the layout's page starts name them."""
+    ids = entry_ids(index)
+    out = {INDEX_ANCHOR} | {f"{INDEX_ANCHOR}-{kind.name}" for kind in index.kinds}
+    for entry in index.entries:
+        out.add(ids[entry.heading])
+        out.update(sub_id(ids[entry.heading], k) for k in range(1, len(entry.subentries) + 1))
+    return out
 
 
 # ------------------------------------------------------------------- locators as printed

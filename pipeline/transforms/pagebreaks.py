@@ -1,4 +1,5 @@
-"""Printed page breaks carried into the model as ``PageBreak`` nodes, for the EPUB's page-list.
+"""Printed page breaks carried into the model as ``PageBreak`` nodes, for the EPUB's page-list
+(and, for the print index's pages, as the index's ``page_breaks``).
 
 Unlike the other transforms this one reads where the print layout began each page (``PageStart``,
 read off the pages by ``engine.pagemap``), so it runs after layout, on the model the EPUB is
@@ -24,6 +25,7 @@ from pipeline.model import (
     Text,
 )
 from pipeline.pages import PageStart
+from pipeline.transforms.index import index_element_ids
 from pipeline.transforms.walk import map_cells, map_document_blocks, map_documents
 
 
@@ -67,7 +69,15 @@ def insert_page_breaks(book: Book, starts: list[PageStart], labels: list[str]) -
             doc = replace(doc, page_break=by_key[doc.anchor][0][1])
         return doc
 
-    return map_documents(book, document)
+    book = map_documents(book, document)
+    if book.index is not None:
+        # The print index's pages, marked by the entry (or kind heading) each begins in: the EPUB's
+        # index cites paragraphs where print may cite pages too, so a word count inside an entry
+        # would not fall on the same word; a page that begins inside an entry is marked at its start.
+        ids = index_element_ids(book.index)
+        marks = tuple((s.key, labels[s.index]) for s in sorted(starts, key=lambda s: s.index) if s.key in ids)
+        book = replace(book, index=replace(book.index, page_breaks=marks))
+    return book
 
 
 def insert_at_word(inlines: tuple[Inline, ...], words: int, marker: Inline) -> tuple[Inline, ...]:

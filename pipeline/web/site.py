@@ -2,7 +2,8 @@
 site that works opened from the file system and served by any static host.
 
 Pages: ``index.html`` (title page, contents, downloads), ``imprint.html``, ``docN.html`` for each
-document, ``search.html`` (with ``search-index.js``), ``404.html``; ``assets/`` holds the
+document, ``book-index.html`` (the book's index of persons, places and subjects, when it has one:
+the same entries as the EPUB's, each locator a link to ``docN.html#docN-pM``), ``search.html`` (with ``search-index.js``), ``404.html``; ``assets/`` holds the
 stylesheets, the site's two scripts and the faces as WOFF2 subset to the characters the site
 uses; ``images/`` the figures; ``downloads/`` copies of the PDFs and the EPUB built in the same
 run. Every file depends on the manuscript alone (no dates, no random names), so a rebuild gives
@@ -25,7 +26,7 @@ from PIL import Image
 from pipeline.fonts import subset_font
 from pipeline.model import Book, Document, Figure, walk_blocks
 from pipeline.render import Renderer
-from pipeline.render.html import epub_image_file, web_file
+from pipeline.render.html import WEB_INDEX_FILE, epub_image_file, web_file
 from pipeline.styles import STYLES, font_files, stylesheet_paths
 from pipeline.web.search import build_index
 from pipeline.web.units import DocumentReading, read_document
@@ -58,6 +59,7 @@ class _Site:
     csp: str
     stylesheets: list[str]
     downloads: list[dict] = field(default_factory=list)
+    index: str | None = None  # the index page, when the book has an index
 
 
 @dataclass
@@ -97,7 +99,8 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), fro
     for script in SCRIPTS:
         (assets / script).write_bytes((STYLES / "web" / script).read_bytes())
 
-    site = _Site(CSP, stylesheets)
+    index_kinds = renderer.web_index_kinds()
+    site = _Site(CSP, stylesheets, index=WEB_INDEX_FILE if index_kinds else None)
     if downloads:
         (target / "downloads").mkdir()
         for d in downloads:
@@ -129,6 +132,11 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), fro
             "web-document.html.j2", doc=doc, r=r, cite=_citation(book, doc, words, base),
             previous=documents[i - 1] if i else None, next=documents[i + 1] if i + 1 < len(documents) else None,
             page=_document_page(book, doc, reading, words, base), **context)
+    if index_kinds:
+        pages[WEB_INDEX_FILE] = renderer.web_page(
+            "web-book-index.html.j2", kinds=index_kinds,
+            page=_Page("book-index", words("web_page_title", title=words("index"), book=book.title), description,
+                       _url(base, WEB_INDEX_FILE)), **context)
     pages["search.html"] = renderer.web_page(
         "web-search.html.j2", page=_Page("search", words("web_page_title", title=words("search"), book=book.title), description,
                                          _url(base, "search.html"),
@@ -137,7 +145,7 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), fro
     root = urlsplit(base).path if base else ""
     pages["404.html"] = renderer.web_page(
         "web-404.html.j2", page=_Page("not-found", words("web_page_title", title=words("not_found"), book=book.title), description, root=root),
-        **{**context, "site": _Site(CSP, stylesheets, site.downloads)})
+        **{**context, "site": _Site(CSP, stylesheets, site.downloads, site.index)})
 
     units = [unit for doc in documents for unit in readings[doc.number].units]
     label_words = {key: words.messages[key] for key in ("doc_short", "paragraph_short", "note_short", "page", "search_result_label")}
