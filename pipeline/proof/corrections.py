@@ -1,13 +1,18 @@
 """``press corrections MARKED.pdf``: a proof-reader's marks on a proof, followed back to the manuscript.
 
-Each proof round records what is needed to read marks made on it later (``rounds.py``): the
-proof PDF's document id, the manuscript's documents as they were, and where each paragraph was
-written. A marked copy keeps the proof's document id (Acrobat, Preview, Okular and pdf.js all
-keep the first half of ``/ID``), so the round it was made from is found without trusting its
-file name. For every annotation: its page label; the paragraph it falls in, from the proof's own
-named destinations (the paragraph whose start stands nearest above the mark); the words under
-it, read with PDFium from its quad points or rectangle; and the line and column in the
-manuscript file where those words are written, in the manuscript of that round.
+The marked PDF may be a copy of the proof (``DIR/proof/<slug>-proof.pdf``), of the print PDF
+(``DIR/<slug>.pdf``, its pages with bleed and crop marks around the trim) or of the screen PDF
+(``DIR/<slug>-screen.pdf``, its pages the trim alone). Each ``press proof`` and ``press build``
+records its round (``rounds.py``): every PDF's document id and trim boxes, the page labels, where
+each paragraph begins and every word stands on the page, the manuscript's documents as they were and
+where each paragraph was written. A marked copy keeps its PDF's document id (Acrobat, Preview,
+Okular and pdf.js all keep the first half of ``/ID``), so the round and the PDF it was made from are
+found without trusting its file name. For every annotation: its page label; the paragraph it falls
+in (the paragraph whose start stands nearest above the mark, in the round's own record, so a copy
+whose viewer dropped the named destinations reads as well); the words under it, read with PDFium
+from its quad points or rectangle in the marked copy (or, when the copy's text cannot be read, from
+the round's recorded words); and the line and column in the manuscript file where those words are
+written, in the manuscript of that round.
 
 Quad points are read as corner sets, whatever their order: Acrobat and pdf.js write each quad
 top-left, top-right, bottom-left, bottom-right; Preview writes bottom-left first and goes round;
@@ -18,7 +23,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -45,7 +49,6 @@ KINDS: dict[str, tuple[str, str]] = {
 REPLACE = ("C07", "replace")  # a strike-out carrying a note: strike these words, put the note's in
 #: Marks larger than this many words are read as "this passage", quoted by their first words.
 QUOTED_WORDS = 12
-_ANCHOR = re.compile(r"doc\d+-(?:p|h)\d+")
 
 
 @dataclass
@@ -94,9 +97,9 @@ def read_corrections(marked: Path, out_dir: Path, book_dir: Path) -> tuple[list[
         first_id = bytes(ids[0]).hex() if isinstance(ids, pikepdf.Array) and len(ids) else ""
         found = find_round(Path(out_dir) / "proof", first_id)
         if found is None:
-            raise _refuse(marked, "this PDF is not a proof of this book made into " + str(out_dir),
-                          "mark up the proof PDF that press proof wrote (DIR/proof/*-proof.pdf), or give --out its folder")
-        destinations = _destinations(pdf)
+            raise _refuse(marked, "this PDF is not a proof, print or screen PDF of this book made into " + str(out_dir),
+                          "mark up a PDF that press proof or press build wrote (DIR/proof/<slug>-proof.pdf, "
+                          "DIR/<slug>.pdf, DIR/<slug>-screen.pdf), or give --out its folder")
         labels = [str(page.label) for page in pdf.pages]
         annotations = [(index, annot) for index, page in enumerate(pdf.pages) for annot in page.get("/Annots", ())]
         # A reply (a note on a note, /IRT) belongs to the mark it answers; pop-ups are only windows.
@@ -104,28 +107,10 @@ def read_corrections(marked: Path, out_dir: Path, book_dir: Path) -> tuple[list[
         replies = {a.IRT.objgen: a for _, a in annotations if "/IRT" in a}
         document = pypdfium2.PdfDocument(str(marked))
         try:
-            out = [_read_mark(document, index, annot, replies, labels, destinations, found, Path(book_dir)) for index, annot in marks]
+            out = [_read_mark(document, index, annot, replies, labels, found, Path(book_dir)) for index, annot in marks]
         finally:
             document.close()
     return out, found
-
-
-def _destinations(pdf: pikepdf.Pdf) -> dict[int, list[tuple[float, str]]]:
-    """Paragraph and heading ids by page index: (top of the paragraph, id), top first."""
-    by_page: dict[int, list[tuple[float, str]]] = {}
-    if "/Names" not in pdf.Root or "/Dests" not in pdf.Root.Names:
-        return by_page
-    pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
-    for name, dest in pikepdf.NameTree(pdf.Root.Names.Dests).items():
-        if not _ANCHOR.fullmatch(name) or not isinstance(dest, pikepdf.Array) or len(dest) < 4:
-            continue
-        index = pages.get(dest[0].objgen)
-        top = dest[3]
-        if index is not None and isinstance(top, (int, float, Decimal)):
-            by_page.setdefault(index, []).append((float(top), name))
-    for entries in by_page.values():
-        entries.sort(reverse=True)
-    return by_page
 
 
 def _box(annot: pikepdf.Dictionary) -> tuple[float, float, float, float]:
@@ -202,19 +187,8 @@ def _joined(text: str) -> str:
     return " ".join(text.split())
 
 
-def _paragraph_at(destinations: dict[int, list[tuple[float, str]]], index: int, middle: float) -> str | None:
-    """The paragraph whose start stands nearest above ``middle`` on the page, or the last one begun before it."""
-    above = [name for start, name in destinations.get(index, ()) if start >= middle]  # top first
-    if above:
-        return above[-1]
-    for page in range(index - 1, -1, -1):
-        if destinations.get(page):
-            return destinations[page][-1][1]
-    return None
-
-
 def _read_mark(document, index: int, annot: pikepdf.Dictionary, replies: dict, labels: list[str],
-               destinations: dict, found: Round, book_dir: Path) -> Correction:
+               found: Round, book_dir: Path) -> Correction:
     subtype = str(annot.Subtype)
     code, kind = KINDS[subtype]
     note = _text(annot.get("/Contents"))
@@ -225,14 +199,24 @@ def _read_mark(document, index: int, annot: pikepdf.Dictionary, replies: dict, l
         code, kind = REPLACE
     box = _box(annot)
     words = _words_under(document[index], annot, subtype) if subtype != "/FreeText" else ""
-    paragraph = _paragraph_at(destinations, index, box[3] if subtype == "/Text" else (box[1] + box[3]) / 2)
+    left, bottom, right, top = found.to_trim(index, box)
+    if not words and subtype != "/FreeText":
+        # the copy's own text could not be read here (a viewer flattened or dropped it): the round's words
+        if subtype == "/Caret":
+            words = found.word_near(index, (left + right) / 2, (bottom + top) / 2)
+        elif subtype == "/Text":
+            words = found.word_near(index, left, top)
+        else:
+            words = _joined(found.words_in(index, [found.to_trim(index, q) for q in _quads(annot)]))
+    paragraph = found.paragraph_at(index, top if subtype == "/Text" else (bottom + top) / 2)
     on_text = bool(words)
     quoted = words if len(words.split()) <= QUOTED_WORDS else " ".join(words.split()[:QUOTED_WORDS]) + " …"
     file = line = column = None
     changed = False
     if paragraph and paragraph in found.blocks:
         file, line, column, changed = found.locate(paragraph, words, book_dir)
-    return Correction(code, kind, labels[index], paragraph, quoted, note, file, line, column,
+    label = found.labels[index] if index < len(found.labels) else labels[index]
+    return Correction(code, kind, label, paragraph, quoted, note, file, line, column,
                       tuple(round(v, 1) for v in box), on_text, changed)  # type: ignore[arg-type]
 
 

@@ -122,7 +122,8 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
     atomic_write(pdf_path, partial(bind, laid.parts, [p.print_pdf for p in laid.parts], laid.layer.print_pdfs, laid.plan,
                                    laid.front_pages, tagged=False, object_streams=True))
 
-    record_round(folder, book, stamp.revision, pdf_path)  # so that marks made on this proof can be read back
+    # so that marks made on this proof can be read back, with the page map and the words' places
+    record_round(folder, book, stamp.revision, [("proof", pdf_path)], pages)
     progress(Note("proof sheet: rendering pages"))
     images = render_pages(pdf_path, folder / "pages", laid.labels)
     previous = read_pages(folder / "pages.json")
