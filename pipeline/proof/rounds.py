@@ -47,6 +47,7 @@ MAX_PDFS = 12
 TALL = 3.0
 
 Box = tuple[float, float, float, float]
+_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
 
 @dataclass
@@ -93,7 +94,8 @@ class Round:
             mx, my = (x0 + x1) / 2, (y0 + y1) / 2
             if any(left <= mx <= right and bottom <= my <= top for left, bottom, right, top in boxes):
                 found.append(word)
-        return " ".join(found)
+        # recorded words are whole words: the punctuation at either end is read as not marked
+        return _EDGES.sub("", " ".join(found))
 
     def word_near(self, index: int, x: float, y: float, reach: float = 12.0) -> str:
         """The recorded word nearest the point (trim coordinates), within ``reach`` points."""
@@ -102,7 +104,7 @@ class Round:
             d = max(x0 - x, 0, x - x1) + max(y0 - y, 0, y - y1)
             if d <= distance:
                 best, distance = word, d
-        return best
+        return _EDGES.sub("", best)
 
     def locate(self, anchor: str, words: str, book_dir: Path) -> tuple[str, int, int, bool]:
         """Where ``words`` stand in the block ``anchor`` as written at this round: (file, line, column, changed since)."""
