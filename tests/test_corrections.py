@@ -124,8 +124,19 @@ def test_each_kind_of_mark_is_followed_to_its_manuscript_line(proofed, tmp_path,
     assert any(x.startswith(f"{memo}:11:3: correction[C09]") and '"third paragraph' in x for x in lines), lines
     data = json.loads((out / "proof" / "corrections.json").read_text())
     assert len(data["corrections"]) == 8 and not any(c["changed_since"] for c in data["corrections"])
-    sheet = (out / "proof" / "corrections.html").read_text()
-    assert sheet.count('<div class="mark"') == 8 and "03-memo.md:11:35" in sheet  # each mark outlined, with its place
+    # one sheet: the proof's spreads and preflight, and the corrections section with each mark outlined and placed
+    sheet = (out / "proof" / "index.html").read_text()
+    section = sheet[sheet.index("<!-- corrections -->"):sheet.index("<!-- /corrections -->")]
+    assert section.count('class="cmark"') == 8 and "<code>documents/03-memo.md:11:35</code>" in section
+    assert '<h2>Preflight</h2>' in sheet and 'class="spread"' in sheet
+    assert 'src="marked/marked-0007.png"' in section and (out / "proof" / "marked" / "marked-0007.png").is_file()
+    assert not (out / "proof" / "corrections.html").exists()
+    # marking the same copy again replaces the section; a new proof of the same round keeps it
+    assert main(["corrections", str(marked), str(root), "--out", str(out)]) == 0
+    assert (out / "proof" / "index.html").read_text().count('class="cmark"') == 8
+    proof(root, out)
+    again = (out / "proof" / "index.html").read_text()
+    assert again.count('class="cmark"') == 8 and again.count("<!-- corrections -->") == 1
 
 
 def test_marks_on_an_older_round_keep_their_place_and_say_the_text_changed(proofed, tmp_path):
@@ -166,6 +177,12 @@ def test_a_marked_print_or_screen_pdf_is_read_against_the_build_it_came_from(pro
         assert (media[0] < 0) == (name == "marks.pdf")  # bleed and marks outside the trim on the print only
     found, round_ = read_corrections(_marked(out / name, tmp_path / name), out, root)
     assert round_.kind == ("print" if name == "marks.pdf" else "screen")
+    if name == "marks.pdf":  # a build alone, no proof: the corrections are a sheet of their own
+        alone = tmp_path / "alone"
+        build(root, alone, ("pdf",))
+        assert main(["corrections", str(tmp_path / name), str(root), "--out", str(alone)]) == 0
+        sheet = (alone / "proof" / "index.html").read_text()
+        assert sheet.count('class="cmark"') == 8 and "print PDF of revision" in sheet and "No proof was made" in sheet
     memo = str(root / "documents/03-memo.md")
     assert [c.format() for c in found][:6] == _expected(memo)
     assert found[-1].file == memo and (found[-1].line, found[-1].column, found[-1].code) == (11, 3, "C09")

@@ -21,6 +21,7 @@ a box from the four points' extremes serves all three.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,6 +47,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "/FreeText": ("C08", "text box"),
     "/Ink": ("C09", "ink"),
 }
+#: The proof sheet's corrections section stands between these two comments.
+SECTION_START, SECTION_END = "<!-- corrections -->", "<!-- /corrections -->"
 REPLACE = ("C07", "replace")  # a strike-out carrying a note: strike these words, put the note's in
 #: Marks larger than this many words are read as "this passage", quoted by their first words.
 QUOTED_WORDS = 12
@@ -221,30 +224,37 @@ def _read_mark(document, index: int, annot: pikepdf.Dictionary, replies: dict, l
 
 
 def corrections_sheet(marked: Path, found: list[Correction], folder: Path, zoom: float = 1.25) -> list[dict]:
-    """Render the marked pages into ``folder`` and give, page by page, each mark's box in the image."""
+    """Render the marked pages into ``folder`` and give, page by page, each mark's box in the image.
+
+    The boxes are percentages of the image, so the outlines stay on their words however wide the
+    sheet shows the page (a phone's screen narrows it).
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    by_label: dict[str, list[tuple[int, Correction]]] = {}
+    for old in folder.glob("marked-*.png"):  # the pages of an earlier marked copy
+        old.unlink()
+    by_page: dict[str, list[tuple[int, Correction]]] = {}
     for number, correction in enumerate(found, start=1):
-        by_label.setdefault(correction.page, []).append((number, correction))
+        by_page.setdefault(correction.page, []).append((number, correction))
     pages = []
     document = pypdfium2.PdfDocument(str(marked))
     try:
         with pikepdf.open(marked) as pdf:
             labels = [str(page.label) for page in pdf.pages]
         for index, label in enumerate(labels):
-            if label not in by_label:
+            if label not in by_page:
                 continue
             page = document[index]
             # the page as the proof-reader saw it: crop box and all, without the marks' own drawings
             image = page.render(scale=zoom, may_draw_forms=False).to_pil()
             name = f"marked-{index + 1:04d}.png"
             image.save(folder / name, format="PNG", optimize=True)
-            left, bottom, _, top = page.get_cropbox()
+            left, bottom, right, top = page.get_cropbox()
+            width, height = right - left, top - bottom
             marks = []
-            for number, c in by_label[label]:
+            for number, c in by_page[label]:
                 x0, y0, x1, y1 = c.box
-                marks.append((number, {"x": round((x0 - left) * zoom), "y": round((top - y1) * zoom),
-                                       "w": max(round((x1 - x0) * zoom), 6), "h": max(round((y1 - y0) * zoom), 6)}))
+                marks.append({"n": number, "x": round(100 * (x0 - left) / width, 2), "y": round(100 * (top - y1) / height, 2),
+                              "w": round(100 * (x1 - x0) / width, 2), "h": round(100 * (y1 - y0) / height, 2)})
             pages.append({"file": f"{folder.name}/{name}", "label": label, "width": image.width, "height": image.height,
                           "marks": marks})
     finally:
@@ -252,15 +262,51 @@ def corrections_sheet(marked: Path, found: list[Correction], folder: Path, zoom:
     return pages
 
 
+def _section(corrections: dict, book) -> str:
+    """The proof sheet's corrections section, between its two marking comments."""
+    return Renderer(book).render("proof-corrections.html.j2", corrections=corrections).strip()
+
+
+def sheet_corrections(folder: Path, revision: str) -> dict | None:
+    """The corrections recorded in ``folder`` (``DIR/proof``) for the proof of ``revision``, for its sheet."""
+    try:
+        data = json.loads((folder / "corrections.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("revision") != revision or data.get("kind") != "proof":
+        return None
+    pages = data.get("pages")
+    if not isinstance(pages, list) or not all(isinstance(p, dict) and (folder / str(p.get("file"))).is_file() for p in pages):
+        return None
+    return data
+
+
 def write_corrections(marked: Path, book_dir: Path, out_dir: Path) -> tuple[list[Correction], Round, list[Path]]:
-    """Read the marks and write ``DIR/proof/corrections.json`` and the corrections sheet beside the proof sheet."""
+    """Read the marks, write ``DIR/proof/corrections.json`` and put the corrections section in the proof sheet.
+
+    The section goes into ``DIR/proof/index.html`` between its marking comments; when no proof was
+    made into ``DIR`` (a copy of the print or the screen PDF was marked), a sheet of the corrections
+    alone is written there.
+    """
     found, round_ = read_corrections(marked, out_dir, book_dir)
     folder = Path(out_dir) / "proof"
-    data = {"marked": str(marked), "revision": round_.revision, "corrections": [c.as_json() for c in found]}
-    write_json(folder / "corrections.json", data, indent=2)
     book = load_book(Path(book_dir))
     pages = corrections_sheet(Path(marked), found, folder / "marked")
-    html = Renderer(book).render("corrections.html.j2", book=book, marked=Path(marked).name, revision=round_.revision,
-                                 corrections=found, pages=pages)
-    atomic_write(folder / "corrections.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
-    return found, round_, [folder / "corrections.json", folder / "corrections.html"]
+    root = Path(book_dir)
+    marks = [c.as_json() | {"place": f"{Path(c.file).relative_to(root) if c.file else ''}:{c.line}:{c.column}"} for c in found]
+    data = {"marked": Path(marked).name, "revision": round_.revision, "kind": round_.kind, "corrections": marks, "pages": pages}
+    write_json(folder / "corrections.json", data, indent=2)
+    sheet = folder / "index.html"
+    try:
+        html = sheet.read_text(encoding="utf-8")
+    except OSError:
+        html = ""
+    start, end = html.find(SECTION_START), html.find(SECTION_END)
+    if 0 <= start < end:
+        html = html[:start] + _section(data, book) + html[end + len(SECTION_END):]
+    else:
+        html = Renderer(book).render("proof.html.j2", book=book, date="", revision=round_.revision, pages=[], spread_list=[],
+                                     findings=[], by_page={}, drift=None, offset=0, zoom=1, scale=1, corrections=data,
+                                     preflight=False)
+    atomic_write(sheet, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return found, round_, [folder / "corrections.json", sheet]

@@ -22,6 +22,7 @@ from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
 from pipeline.load import load_book
 from pipeline.model import Book
+from pipeline.proof.corrections import sheet_corrections
 from pipeline.proof.drift import citations, drift, read_pages
 from pipeline.proof.preflight import model_findings, placed_in_document, signature_findings
 from pipeline.proof.revision import revision
@@ -139,6 +140,7 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
     html = renderer.render(
         "proof.html.j2", book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
         by_page=findings_by_page(findings), drift=moved, offset=offset, zoom=SHEET_ZOOM, scale=SHEET_ZOOM * DPI / 72,
+        corrections=sheet_corrections(folder, stamp.revision), preflight=True,
     )
     atomic_write(folder / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return ProofResult(folder, findings, moved, len(images))
