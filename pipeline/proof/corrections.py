@@ -161,7 +161,10 @@ def _words_under(page: pypdfium2.PdfPage, annot: pikepdf.Dictionary, subtype: st
             end = index
             while end < len(text) and text[end].isalnum():
                 end += 1
-            return text[start:end]
+            # a word broken at the line's end by a hyphen goes on after the line break
+            rest = re.match(r"[-\u2010\x02\xad]\r?\n(\w+)", text[end:end + 40])
+            return text[start:end] + (rest.group(1) if rest else "")
+
         text = textpage.get_text_range()
         boxes = [textpage.get_charbox(i) for i in range(min(len(text), textpage.count_chars()))]
         pieces = []
@@ -173,7 +176,7 @@ def _words_under(page: pypdfium2.PdfPage, annot: pikepdf.Dictionary, subtype: st
                       if left <= (x0 + x1) / 2 <= right and bottom <= (b + t) / 2 <= top and t - b <= tall]
             if chosen:
                 pieces.append(text[chosen[0]:chosen[-1] + 1] if _contiguous(chosen, text) else "".join(text[i] for i in chosen))
-        return _joined(" ".join(pieces))
+        return _joined("\n".join(pieces))  # a quad ends at a line's end: a hyphen there may break a word
     finally:
         textpage.close()
 
@@ -185,7 +188,7 @@ def _contiguous(chosen: list[int], text: str) -> bool:
 
 def _joined(text: str) -> str:
     """PDF text as one line: hyphens that broke a word at a line end joined, soft hyphens gone."""
-    text = text.replace("\x02", "-").replace("\xad", "")
+    text = text.replace("\x02", "-").replace("\xad", "-").replace("\u2010", "-")
     text = re.sub(r"(\w)-\s*[\r\n]+\s*(\w)", r"\1\2", text)
     return " ".join(text.split())
 

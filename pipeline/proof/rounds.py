@@ -115,7 +115,10 @@ class Round:
         tokens = re.findall(r"\w+", normalised(words))
         if tokens:
             flat, where = _indexed(snippet, normalised)
-            found = re.search(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(t) for t in tokens), flat, re.IGNORECASE)
+            # the punctuation the mark begins with (an opening bracket or quote) is where the column points
+            lead = re.escape(re.match(r"[^\w\s]*", normalised(words).strip()).group())  # type: ignore[union-attr]
+            found = re.search(r"(?<![^\W_])" + (f"(?:{lead})?" if lead else "")
+                              + r"[\W_]+".join(re.escape(t) for t in tokens), flat, re.IGNORECASE)
             if found:
                 offset = where[found.start()]
                 line = first + snippet.count("\n", 0, offset)
