@@ -26,8 +26,10 @@ from pipeline.layout.context import LayoutJob
 from pipeline.load import load_book
 from pipeline.model import Book, SourceLoc
 from pipeline.prepress.cover import make_cover
+from pipeline.proof.drift import citations
 from pipeline.proof.preflight import model_findings, signature_findings
-from pipeline.proof.revision import content_hash
+from pipeline.proof.revision import content_hash, revision
+from pipeline.proof.rounds import record_round
 from pipeline.render import Renderer
 from pipeline.session import output_lock, private_tempdir
 from pipeline.transforms import apply_transforms
@@ -122,6 +124,10 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
         for problem in problems:
             diags.add("E300", book.loc, f"print PDF is not PDF/X: {problem}")
         diags.raise_if_errors()
+        if pdfs[0] is not None and pdfs[1] is not None:  # so that marks on a copy of either can be read back
+            with stage("pdf", announce=False):
+                record_round(Path(out_dir) / "proof", book, revision(Path(book_dir)),
+                             [("print", pdfs[0]), ("screen", pdfs[1])], citations(book, laid.anchor_labels))
         if "web" in formats:  # last: the site holds copies of the files just made
             with stage("web"):
                 site = output(f"{book.slug}-web")

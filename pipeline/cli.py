@@ -153,8 +153,8 @@ def make_parser() -> argparse.ArgumentParser:
     im.add_argument("--dry-run", action="store_true", help="print the document and the report; change nothing")
     im.add_argument("--out", default="dist", type=Path, help="where the report goes, as DIR/imports/<number>.json")
 
-    co = commands.add_parser("corrections", help="a proof-reader's marks on the proof PDF, each at its manuscript line")
-    co.add_argument("marked", type=Path, help="the marked copy of the proof PDF")
+    co = commands.add_parser("corrections", help="a proof-reader's marks on the proof, print or screen PDF, each at its manuscript line")
+    co.add_argument("marked", type=Path, help="the marked copy of the proof, print or screen PDF")
     co.add_argument("book_dir", nargs="?", default="manuscript", type=Path)
     co.add_argument("--out", default="dist", type=Path, help="the folder press proof wrote into (default: dist)")
 

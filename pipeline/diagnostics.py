@@ -72,7 +72,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E150": (ERROR, "a Word file press cannot import: not a .docx, damaged, protected or empty"),
     "E151": (ERROR, "a Word file without a title (style Title or Heading 1)"),
     "E152": (ERROR, "an imported document whose number or file name the book already has"),
-    "E153": (ERROR, "a marked PDF that is not a proof of this book press made"),
+    "E153": (ERROR, "a marked PDF that is not a proof, print or screen PDF of this book press made"),
     "E130": (ERROR, "an ISBN that is not one: a wrong check digit, or not 10 or 13 digits"),
     "E131": (ERROR, "the cover or the imposed sheets fail a PDF/X check"),
     "E132": (ERROR, "no print PDF to impose: build it first"),

@@ -9,6 +9,7 @@ import pypdfium2
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
+from pipeline.build import build
 from pipeline.cli import main
 from pipeline.diagnostics import ManuscriptError
 from pipeline.proof.corrections import read_corrections
@@ -68,6 +69,7 @@ def proofed(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("marks")
     root = write_manuscript(tmp / "book", BOOK, {"documents/03-memo.md": MEMO})
+    build(root, tmp / "out", ("pdf",))  # the print and screen PDFs, marked like the proof in the tests below
     proof(root, tmp / "out")
     return root, tmp / "out", next((tmp / "out" / "proof").glob("*-proof.pdf"))
 
@@ -99,13 +101,8 @@ def _marked(proof_pdf, target):
     return target
 
 
-def test_each_kind_of_mark_is_followed_to_its_manuscript_line(proofed, tmp_path, capsys):
-    root, out, proof_pdf = proofed
-    marked = _marked(proof_pdf, tmp_path / "marked.pdf")
-    assert main(["corrections", str(marked), str(root), "--out", str(out)]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    memo = str(root / "documents/03-memo.md")
-    expected = [
+def _expected(memo):
+    return [
         f'{memo}:7:7: correction[C07] p. 1, doc3-p1: replace "The the" — "delete repeated word"',
         f'{memo}:9:21: correction[C02] p. 1, doc3-p2: highlight "boarding" — "check the term"',
         f'{memo}:9:34: correction[C03] p. 1, doc3-p2: underline "disproportionate"',
@@ -113,14 +110,33 @@ def test_each_kind_of_mark_is_followed_to_its_manuscript_line(proofed, tmp_path,
         f'{memo}:7:48: correction[C05] p. 1, doc3-p1: note "court" — "a court, or the court?"',
         f'{memo}:9:59: correction[C06] p. 1, doc3-p2: insert "say" — "we"',
     ]
-    for line in expected:
+
+
+def test_each_kind_of_mark_is_followed_to_its_manuscript_line(proofed, tmp_path, capsys):
+    root, out, proof_pdf = proofed
+    marked = _marked(proof_pdf, tmp_path / "marked.pdf")
+    assert main(["corrections", str(marked), str(root), "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    memo = str(root / "documents/03-memo.md")
+    for line in _expected(memo):
         assert line in lines, "\n".join(lines)
     assert any("correction[C08]" in x and "(on no text: the nearest paragraph)" in x for x in lines)
     assert any(x.startswith(f"{memo}:11:3: correction[C09]") and '"third paragraph' in x for x in lines), lines
     data = json.loads((out / "proof" / "corrections.json").read_text())
     assert len(data["corrections"]) == 8 and not any(c["changed_since"] for c in data["corrections"])
-    sheet = (out / "proof" / "corrections.html").read_text()
-    assert sheet.count('<div class="mark"') == 8 and "03-memo.md:11:35" in sheet  # each mark outlined, with its place
+    # one sheet: the proof's spreads and preflight, and the corrections section with each mark outlined and placed
+    sheet = (out / "proof" / "index.html").read_text()
+    section = sheet[sheet.index("<!-- corrections -->"):sheet.index("<!-- /corrections -->")]
+    assert section.count('class="cmark"') == 8 and "<code>documents/03-memo.md:11:35</code>" in section
+    assert '<h2>Preflight</h2>' in sheet and 'class="spread"' in sheet
+    assert 'src="marked/marked-0007.png"' in section and (out / "proof" / "marked" / "marked-0007.png").is_file()
+    assert not (out / "proof" / "corrections.html").exists()
+    # marking the same copy again replaces the section; a new proof of the same round keeps it
+    assert main(["corrections", str(marked), str(root), "--out", str(out)]) == 0
+    assert (out / "proof" / "index.html").read_text().count('class="cmark"') == 8
+    proof(root, out)
+    again = (out / "proof" / "index.html").read_text()
+    assert again.count('class="cmark"') == 8 and again.count("<!-- corrections -->") == 1
 
 
 def test_marks_on_an_older_round_keep_their_place_and_say_the_text_changed(proofed, tmp_path):
@@ -148,3 +164,61 @@ def test_a_pdf_that_is_not_a_proof_of_this_book_is_refused(proofed, tmp_path):
         with pytest.raises(ManuscriptError) as caught:
             read_corrections(bad, out, root)
         assert caught.value.diagnostics[0].code == "E153"
+
+
+@pytest.mark.parametrize("name", ["marks.pdf", "marks-screen.pdf"])
+def test_a_marked_print_or_screen_pdf_is_read_against_the_build_it_came_from(proofed, tmp_path, name):
+    """The print PDF's pages carry bleed and crop marks around the trim, the screen PDF's are the trim:
+    both are matched to the build's round by their own document id and read through their trim boxes."""
+    root, out, proof_pdf = proofed
+    with pikepdf.open(out / name) as built, pikepdf.open(proof_pdf) as proofed_pdf:
+        assert bytes(built.trailer.ID[0]) != bytes(proofed_pdf.trailer.ID[0])  # each file its own id
+        media = [float(v) for v in built.pages[0].MediaBox]
+        assert (media[0] < 0) == (name == "marks.pdf")  # bleed and marks outside the trim on the print only
+    found, round_ = read_corrections(_marked(out / name, tmp_path / name), out, root)
+    assert round_.kind == ("print" if name == "marks.pdf" else "screen")
+    if name == "marks.pdf":  # a build alone, no proof: the corrections are a sheet of their own
+        alone = tmp_path / "alone"
+        build(root, alone, ("pdf",))
+        assert main(["corrections", str(tmp_path / name), str(root), "--out", str(alone)]) == 0
+        sheet = (alone / "proof" / "index.html").read_text()
+        assert sheet.count('class="cmark"') == 8 and "print PDF of revision" in sheet and "No proof was made" in sheet
+    memo = str(root / "documents/03-memo.md")
+    assert [c.format() for c in found][:6] == _expected(memo)
+    assert found[-1].file == memo and (found[-1].line, found[-1].column, found[-1].code) == (11, 3, "C09")
+
+
+def test_a_copy_whose_text_was_lost_is_read_from_the_rounds_recorded_words(proofed, tmp_path):
+    """A viewer that flattens the page keeps the marks and the id but not the text: the round's words serve."""
+    root, out, proof_pdf = proofed
+    marked = _marked(proof_pdf, tmp_path / "marked.pdf")
+    with pikepdf.open(marked) as pdf:
+        for page in pdf.pages:
+            page.obj.Contents = pdf.make_stream(b"")
+        pdf.save(tmp_path / "flat.pdf")
+    found, _ = read_corrections(tmp_path / "flat.pdf", out, root)
+    memo = str(root / "documents/03-memo.md")
+    assert [c.format() for c in found][:6] == _expected(memo)
+    rounds = list((out / "proof" / "rounds").glob("*/"))
+    assert len(rounds) == 1 and {p.name for p in rounds[0].iterdir()} == {"round.json", "pages.json", "text.json"}
+    pages = json.loads((rounds[0] / "pages.json").read_text())
+    assert pages["pages"]["doc3-p3"] == "1" and pages["labels"][:2] == ["i", "ii"]
+    text = (rounds[0] / "text.json").read_text()
+    assert "\n" not in text and ", " not in text and '"wrod"' in text  # compact, with the words' places
+    assert "PROOF" not in text  # the proof's mark and slug line are not the book's text
+
+
+def test_a_proof_of_an_older_round_is_read_against_that_round(tmp_path):
+    """Two rounds of one book: each proof has its own id, and marks on the first map to the first's text."""
+    from tests.conftest import write_manuscript
+
+    root = write_manuscript(tmp_path / "book", BOOK, {"documents/03-memo.md": MEMO})
+    proof(root, tmp_path / "out")
+    first = _marked(next((tmp_path / "out" / "proof").glob("*-proof.pdf")), tmp_path / "first.pdf")
+    memo = root / "documents/03-memo.md"
+    memo.write_text(MEMO.replace("---\nAmes: The the master", "---\nA new first paragraph.\n\nAmes: The master"))
+    proof(root, tmp_path / "out")
+    assert len(list((tmp_path / "out" / "proof" / "rounds").glob("*/round.json"))) == 2
+    found, round_ = read_corrections(first, tmp_path / "out", root)
+    strike = next(c for c in found if c.code == "C07")
+    assert (strike.words, strike.line, strike.column, strike.changed_since) == ("The the", 7, 7, True)

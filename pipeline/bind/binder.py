@@ -51,6 +51,11 @@ def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan
                 stamp_form.BBox = pikepdf.Array([float(v) for v in stamped.pages[0].mediabox])
             _bind(book, sources, parts, layer_pages, plan, front_pages, tagged, stamp_form)
             mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
+            # The front part's /ID would otherwise be kept as the book's first id, the same for the
+            # print PDF and the proof and for every round whose front matter did not change; without
+            # it qpdf derives both halves from the bound file, so each file (and each round) has its own.
+            if "/ID" in book.trailer:
+                del book.trailer.ID
             book.save(target, deterministic_id=True, object_stream_mode=mode)
         finally:
             for source in sources[1:] + layers:

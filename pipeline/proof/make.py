@@ -22,6 +22,7 @@ from pipeline.layout.context import LayoutJob
 from pipeline.layout.folios import proof_stamp
 from pipeline.load import load_book
 from pipeline.model import Book
+from pipeline.proof.corrections import sheet_corrections
 from pipeline.proof.drift import citations, drift, read_pages
 from pipeline.proof.preflight import model_findings, placed_in_document, signature_findings
 from pipeline.proof.revision import revision
@@ -128,7 +129,8 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
                                        laid.front_pages, tagged=False, object_streams=True, stamp=stamp_pdf))
     progress(Note("proof PDF written"))
 
-    record_round(folder, book, stamp.revision, pdf_path)  # so that marks made on this proof can be read back
+    # so that marks made on this proof can be read back, with the page map and the words' places
+    record_round(folder, book, stamp.revision, [("proof", pdf_path)], pages)
     images, rendered = render_pages(pdf_path, folder / "pages", laid.labels, made_of(laid))
     progress(Note(f"proof sheet: {rendered} of {len(images)} pages rendered anew"))
     previous = read_pages(folder / "pages.json")
@@ -143,6 +145,7 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
     html = renderer.render(
         "proof.html.j2", book=book, date=stamp.date, revision=stamp.revision, pages=images, spread_list=spreads(images), findings=findings,
         by_page=findings_by_page(findings), drift=moved, zoom=SHEET_ZOOM, scale=SHEET_ZOOM * DPI / 72,
+        corrections=sheet_corrections(folder, stamp.revision), preflight=True,
     )
     atomic_write(folder / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return ProofResult(folder, findings, moved, len(images), rendered)
