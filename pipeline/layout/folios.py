@@ -169,6 +169,15 @@ def _write_layer(job: LayoutJob, parts: list[PartLayout], run: Segment, print_pd
     return plan, diags.items
 
 
+def folio_style(book: Book, profile: Path | None) -> str:
+    """What the folio layer's drawing of a page depends on besides the page's folio, side and
+    kind: press's code, the print settings, the layer's stylesheets, the profile. With the part
+    page beneath, it names what a page of the bound book is made of (the proof sheet's images)."""
+    return hashlib.sha256("\0".join([code_version(), repr(book.print),
+                                     *(file_hash(p) for p in stylesheet_paths(book, FOLIO_LAYER.layers)),
+                                     file_hash(profile) if profile else ""]).encode()).hexdigest()[:24]
+
+
 def proof_stamp(job: LayoutJob, target: Path, diags: Diagnostics) -> None:
     """Lay out a proof's stamp (its slug line and PROOF mark: one page at the book's size, with its
     bleed and the room for marks) and write it to ``target``, for the binder to draw on every page.

@@ -19,7 +19,7 @@ from pipeline.files import atomic_write, write_json
 from pipeline.layout.book import BookLayout, lay_out_book, workers
 from pipeline.layout.cache import PartCache
 from pipeline.layout.context import LayoutJob
-from pipeline.layout.folios import proof_stamp
+from pipeline.layout.folios import folio_style, proof_stamp
 from pipeline.load import load_book
 from pipeline.model import Book
 from pipeline.proof.corrections import sheet_corrections
@@ -130,8 +130,9 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
     progress(Note("proof PDF written"))
 
     # so that marks made on this proof can be read back, with the page map and the words' places
-    record_round(folder, book, stamp.revision, [("proof", pdf_path)], pages)
-    images, rendered = render_pages(pdf_path, folder / "pages", laid.labels, made_of(laid))
+    keys = made_of(laid, folio_style(book, job.profile))
+    record_round(folder, book, stamp.revision, [("proof", pdf_path)], pages, keys)
+    images, rendered = render_pages(pdf_path, folder / "pages", laid.labels, keys)
     progress(Note(f"proof sheet: {rendered} of {len(images)} pages rendered anew"))
     previous = read_pages(folder / "pages.json")
     moved = drift(previous, pages) if previous is not None else None
@@ -151,14 +152,18 @@ def _write_proof(book: Book, book_dir: Path, out_dir: Path, progress: Progress, 
     return ProofResult(folder, findings, moved, len(images), rendered)
 
 
-def made_of(laid: BookLayout) -> list[str]:
-    """What each page of the proof is made of, as the proof sheet names its image: the laid-out
-    part's cache entry and the page's place in it, and the folio layer's entry and the page's
-    place in the book. The stamp is left out: its slug line is outside the trim, its mark the same
-    on every proof."""
-    layer = laid.layer.print_pdfs[0].parent.name if laid.layer.print_pdfs else ""
-    return [f"{laid.parts[p.part].folder.name}:{p.local}|{layer}:{index}" if p.part is not None else f"blank|{layer}:{index}"
-            for index, p in enumerate(laid.plan)]
+def made_of(laid: BookLayout, style: str) -> list[str]:
+    """What each page of the proof is made of, as the proof sheet names its image and the round
+    its words: the laid-out part's cache entry and the page's place in it (or a blank verso), the
+    page's label and side (the folio the layer draws there), and the layer's ``style``
+    (``folios.folio_style``). So a page that only moved keeps its name when its folio did not
+    change. The stamp is left out: its slug line is outside the trim, its mark the same on every
+    proof."""
+    out = []
+    for index, (page, label) in enumerate(zip(laid.plan, laid.labels)):
+        part = f"{laid.parts[page.part].folder.name}:{page.local}" if page.part is not None else "blank"
+        out.append(f"{part}|{label}|{'recto' if index % 2 == 0 else 'verso'}|{style}")
+    return out
 
 
 def has_errors(findings: list[Diagnostic], strict: bool = False) -> bool:

@@ -27,6 +27,7 @@ import json
 import re
 import statistics
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -169,37 +170,39 @@ def _named_starts(pdf: pikepdf.Pdf, trims: list[Box]) -> list[list[tuple[float, 
     return starts
 
 
-def _page_chars(page: pypdfium2.PdfPage) -> tuple[str, list[Box], list[float]]:
-    """The page's text, each character's box (from its font's ascent to descent) and font size."""
+def _page_chars(page: pypdfium2.PdfPage) -> tuple[str, array, array]:
+    """The page's text, each character's box (from its font's ascent to descent; four numbers a
+    character, one after another) and font size. Arrays of single floats: a 500-page book has a
+    million characters, which as tuples of Python floats would take hundreds of megabytes."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
         count = min(len(text), textpage.count_chars())
         rect = pdfium_c.FS_RECTF()
-        boxes, sizes = [], []
+        boxes, sizes = array("f"), array("f")
         for i in range(count):  # the raw calls: a 300-page book has half a million characters
             pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, rect)
-            boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+            boxes.extend((rect.left, rect.bottom, rect.right, rect.top))
             sizes.append(pdfium_c.FPDFText_GetFontSize(textpage.raw, i))
     finally:
         textpage.close()
     return text[:count], boxes, sizes
 
 
-def _page_words(text: str, boxes: list[Box], sizes: list[float], trim: Box,
+def _page_words(text: str, boxes: array, sizes: array, trim: Box,
                 usual: float) -> list[tuple[float, float, float, float, str]]:
     """The words inside the trim, each with its box in trim coordinates, in the page's reading order."""
     words: list[list[int]] = []
     current: list[int] = []
     for i, char in enumerate(text):
-        x0, y0, x1, y1 = boxes[i]
+        x0, y0, x1, y1 = boxes[4 * i: 4 * i + 4]
         inside = trim[0] <= (x0 + x1) / 2 <= trim[2] and trim[1] <= (y0 + y1) / 2 <= trim[3]
         if char.isspace() or not inside or (usual and sizes[i] > TALL * usual):
             if current:
                 words.append(current)
             current = []
             continue
-        if current and (x0 < boxes[current[-1]][0] - 1 or y1 < boxes[current[-1]][1]):
+        if current and (x0 < boxes[4 * current[-1]] - 1 or y1 < boxes[4 * current[-1] + 1]):
             words.append(current)  # a new line without a space between
             current = []
         current.append(i)
@@ -210,22 +213,48 @@ def _page_words(text: str, boxes: list[Box], sizes: list[float], trim: Box,
         word = _joined_word("".join(text[i] for i in chars))
         if not word:
             continue
-        xs0, ys0, xs1, ys1 = zip(*(boxes[i] for i in chars))
+        xs0, ys0, xs1, ys1 = zip(*(boxes[4 * i: 4 * i + 4] for i in chars))
         out.append((round(min(xs0) - trim[0], 1), round(min(ys0) - trim[1], 1),
                     round(max(xs1) - trim[0], 1), round(max(ys1) - trim[1], 1), word))
     return out
 
 
-def _book_words(path: Path, trims: list[Box]) -> list[list[tuple[float, float, float, float, str]]]:
-    """Every page's words; type far larger than the book's usual size (the proof's PROOF mark) is not text."""
+def _book_words(path: Path, trims: list[Box], indices: list[int],
+                usual: float | None) -> tuple[dict[int, list[tuple[float, float, float, float, str]]], float]:
+    """The words of the pages ``indices``, and the book's usual type size (``usual``, or the median
+    of the size of their characters); type far larger than that (the proof's PROOF mark) is not text."""
     document = pypdfium2.PdfDocument(str(path))
+    pages = {}
     try:
-        pages = [_page_chars(document[i]) for i in range(len(document))]
+        for i in indices:
+            page = document[i]
+            pages[i] = _page_chars(page)
+            page.close()  # a page left open keeps its parsed content until the document closes
     finally:
         document.close()
-    sizes = [size for text, _, page_sizes in pages for char, size in zip(text, page_sizes) if not char.isspace()]
-    usual = statistics.median(sizes) if sizes else 0.0
-    return [_page_words(text, boxes, page_sizes, trims[i], usual) for i, (text, boxes, page_sizes) in enumerate(pages)]
+    if not usual:
+        sizes = [size for text, _, page_sizes in pages.values() for char, size in zip(text, page_sizes) if not char.isspace()]
+        usual = statistics.median(sizes) if sizes else 0.0
+    return {i: _page_words(text, boxes, page_sizes, trims[i], usual) for i, (text, boxes, page_sizes) in pages.items()}, usual
+
+
+def _earlier_words(proof_folder: Path) -> tuple[dict[str, list], float | None]:
+    """The words of every page of the round recorded last, by what each page is made of, and its usual type size."""
+    recorded = []
+    for path in (proof_folder / ROUNDS).glob("*/text.json"):
+        try:
+            recorded.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    if not recorded:
+        return {}, None
+    text = _read(max(recorded)[1])
+    keys, pages = text.get("keys"), text.get("pages")
+    if not (isinstance(keys, list) and isinstance(pages, list) and len(keys) == len(pages)):
+        return {}, None
+    usual = text.get("usual")
+    return ({str(k): p.get("words", []) for k, p in zip(keys, pages) if isinstance(p, dict)},
+            float(usual) if isinstance(usual, (int, float)) and usual > 0 else None)
 
 
 def _joined_word(word: str) -> str:
@@ -270,17 +299,22 @@ def _compact(path: Path, data: dict) -> None:
 
 
 def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple[str, Path]],
-                 pages: dict[str, str]) -> Path:
+                 pages: dict[str, str], page_keys: list[str] | None = None) -> Path:
     """Record the round of ``pdfs`` ((kind, path): proof, print, screen, one layout) beside the proof; return its folder.
 
     A round already recorded at this revision keeps its other PDFs when its texts and layout are
     the ones recorded now (a proof, then a build, of the same manuscript); otherwise it is replaced.
+
+    The words' places are read (with PDFium: about 7 ms a page) when ``page_keys`` name what each
+    page is made of, as a proof does: a page made of what a page of the round recorded last was
+    made of has its words, and only the others are read. A build, which passes none, reads no
+    words (a marked print or screen PDF is read by its own text); it keeps those a proof of the
+    same layout recorded.
     """
     sources, blocks = _sources(book)
     entries: dict[str, dict] = {}
     labels: list[str] = []
     starts: list = []
-    words: list = []
     size = (0.0, 0.0)
     for number, (kind, path) in enumerate(pdfs):
         with pikepdf.open(path) as pdf:
@@ -290,24 +324,35 @@ def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple
             if number == 0:
                 labels = [str(page.label) for page in pdf.pages]
                 starts = _named_starts(pdf, trims)
-        if number == 0:  # the PDFs share the print's pages: their words are read once, from the first
+                first, first_trims = path, trims
+        if number == 0:
             size = (trims[0][2] - trims[0][0], trims[0][3] - trims[0][1]) if trims else size
-            words = _book_words(path, trims)
         entries[pdf_id] = {"kind": kind, "trims": [[round(v, 2) for v in t] for t in trims]}
     folder = proof_folder / ROUNDS / _folder(revision)
     folder.mkdir(parents=True, exist_ok=True)
     layout = {"labels": labels, "starts": starts, "size": size}
     before = _read(folder / "round.json")
     kept = before.get("pdfs", {}) if isinstance(before.get("pdfs"), dict) else {}
-    if before.get("sources") != sources or before.get("layout") != json.loads(json.dumps(layout)):
+    same = before.get("sources") == sources and before.get("layout") == json.loads(json.dumps(layout))
+    if not same:
         kept = {}
     kept = {k: v for k, v in kept.items() if k not in entries}
     merged = dict(list(kept.items())[-(MAX_PDFS - len(entries)):] if MAX_PDFS > len(entries) else []) | entries
+    text: dict | None = None
+    if page_keys is not None and pdfs:  # the PDFs share the first one's pages: their words are read once, from it
+        earlier, usual = _earlier_words(proof_folder)
+        missing = [i for i, key in enumerate(page_keys) if key not in earlier]
+        read, usual = _book_words(first, first_trims, missing, usual)
+        words = [read[i] if i in read else earlier[key] for i, key in enumerate(page_keys)]
+        text = {"revision": revision, "size": size, "usual": usual, "keys": page_keys,
+                "pages": [{"starts": s, "words": w} for s, w in zip(starts, words)]}
+    elif not (same and (folder / "text.json").is_file()):
+        text = {"revision": revision, "size": size, "pages": [{"starts": s, "words": []} for s in starts]}
     _compact(folder / "round.json", {"revision": revision, "blocks": blocks, "sources": sources, "layout": layout,
                                      "pdfs": merged})
     _compact(folder / "pages.json", {"revision": revision, "labels": labels, "pages": pages})
-    _compact(folder / "text.json", {"revision": revision, "size": size, "pages": [
-        {"starts": s, "words": w} for s, w in zip(starts, words)]})
+    if text is not None:
+        _compact(folder / "text.json", text)
     return folder
 
 

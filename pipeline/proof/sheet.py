@@ -62,9 +62,10 @@ def render_pages(pdf_path: Path, folder: Path, labels: list[str], made_of: list[
                 media, trim = page.get_mediabox(), page.get_trimbox()
                 crop = (trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3])
                 image = page.render(scale=dpi / 72, crop=crop).to_pil()
+                page.close()  # a page left open keeps its parsed content until the document closes
                 width, height = image.width, image.height
                 partial = folder / f".{name}.part"
-                image.save(partial, format="PNG", optimize=True)
+                image.save(partial, format="PNG", compress_level=6)  # optimize=True takes three times as long
                 partial.replace(folder / name)  # whole or not there: an image is never half-written
                 rendered += 1
             images.append(PageImage(f"{folder.name}/{name}", labels[index], width, height))
