@@ -1,13 +1,18 @@
 """The benchmark: press's full build against the engine floor and Pandoc, on synthetic readers.
 
-    python3 benchmarks/run.py [--sizes 100,500,1000] [--out benchmarks/results]
+    python3 benchmarks/run.py [--sizes 100,500,1000] [--runs 3] [--out benchmarks/results]
 
-For each size a reader is generated (benchmarks/generate.py) and three things are run, each in
+For each size a reader is generated (benchmarks/generate.py) and these are run, each in
 a fresh process so that its peak memory can be read alone (``os.wait4``):
 
 - press's full build (print PDF, screen PDF, EPUB), with its per-stage times;
 - the engine floor: plain WeasyPrint rendering press's own HTML and stylesheets in one call;
 - Pandoc (Debian's ``pandoc``) making an EPUB from the same text;
+- this round's stages (the web edition, the cover, the imposed sheets) from the layout in the cache;
+- the serial fraction of the build (Karp–Flatt, from the measured speed-up) and what Amdahl's law
+  then gives 4, 8 and 16 cores; the memory of the main process and of the largest worker;
+- at 500 pages, ``press watch`` running: from a save to the new proof PDF, and to the proof sheet,
+  in place (``editor_loop``);
 - at the stamping size (500 pages), a class edition holding every document built, then ``press
   stamp`` making a PDF and an EPUB copy for each of 50 and of 200 students from it (the peak
   memory of the two runs side by side shows whether it grows with the roster).
@@ -40,13 +45,29 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
+# The full build as the ratios have always measured it: print PDF, screen PDF, EPUB. The web
+# edition, the cover and the imposition have rows of their own (STAGES).
 BUILD = """
 import json, resource, sys
 from pathlib import Path
 from pipeline.build import build
-r = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), use_cache=sys.argv[4] == "cache")
+r = build(Path(sys.argv[1]), Path(sys.argv[2]), formats=("pdf", "epub"), jobs=int(sys.argv[3]), use_cache=sys.argv[4] == "cache")
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
 print(json.dumps({"pages": r.pages, "timings": r.timings, "worker_peak_mb": workers}))
+"""
+
+# This round's stages beside the build: the web edition and the cover, built from the layout in
+# the cache (a build after the one that laid the book out), and the imposition of its print PDF.
+STAGES = """
+import json, sys, time
+from pathlib import Path
+from pipeline.build import build
+from pipeline.prepress.impose import impose
+book, out = Path(sys.argv[1]), Path(sys.argv[2])
+r = build(book, out, formats=("pdf", "web", "cover"), jobs=int(sys.argv[3]))
+started = time.perf_counter()
+impose(book, out)
+print(json.dumps({**r.timings, "impose": time.perf_counter() - started}))
 """
 
 STAMP = """
@@ -59,6 +80,21 @@ print(json.dumps({"copies": len(r.copies), "built": r.built, "worker_peak_mb": w
 """
 #: The reader size whose class edition is stamped, and the roster lengths.
 STAMP_SIZE, ROSTERS = 500, (50, 200)
+#: The reader size on which press watch is timed.
+WATCH_SIZE = 500
+
+
+def serial_fraction(speedup: float, jobs: int) -> float:
+    """The build's serial fraction from its measured speed-up on ``jobs`` processes (Karp and Flatt):
+    the share of the one-job time that did not get shorter with more processes."""
+    if jobs < 2:
+        return 1.0
+    return min(1.0, max(0.0, (1 / speedup - 1 / jobs) / (1 - 1 / jobs)))  # noise can put it outside
+
+
+def amdahl(serial: float, cores: int) -> float:
+    """The speed-up Amdahl's law gives ``cores`` processes for a build with this serial fraction."""
+    return 1 / (serial + (1 - serial) / cores)
 
 
 def stamping(book: Path, tmp: Path, jobs: int) -> dict:
@@ -223,8 +259,56 @@ def pandoc_source(book_dir: Path, target: Path) -> None:
     target.write_text("\n\n".join(parts), encoding="utf-8")
 
 
-def run(sizes: list[int], out: Path) -> dict:
+def run(sizes: list[int], out: Path, runs: int = 1) -> dict:
+    """Measure every size ``runs`` times, one run after the other; write latest.md and latest.json.
+
+    The tables show the last run; with more than one, a table of the spread of each target's
+    figure over the runs (least, median, most) comes first.
+    """
     pandoc = ensure_pandoc()
+    every = []
+    for k in range(runs):
+        print(f"run {k + 1} of {runs}", file=sys.stderr)
+        every.append(measure_rows(sizes, pandoc))
+    machine = {
+        "cores": os.cpu_count(),
+        "cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+    result = {"machine": machine, "rows": every[-1], "runs": every, "pandoc": bool(pandoc)}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (out / "latest.md").write_text(table(result), encoding="utf-8")
+    return result
+
+
+#: The targets of the performance round: (figure, what it is, the target as words, whether lower is better).
+TARGETS = (
+    ("ratio", "1 job ÷ engine floor", "≤ 1.10", True),
+    ("speedup", "speed-up on two processes", "≥ 1.75", False),
+    ("build_peak_mb", "peak MB, any process (2 jobs)", "≤ 300", True),
+    ("one_job_peak_mb", "peak MB, any process (1 job)", "≤ 300", True),
+    ("watch_pdf_s", "save → proof PDF (s)", "≤ 2", True),
+    ("watch_sheet_s", "save → proof sheet (s)", "≤ 2", True),
+)
+
+
+def spread(result: dict) -> list[str]:
+    """The least, median and most of each target's figure over the runs, by reader size."""
+    runs = result.get("runs", [])
+    lines = [f"Spread over {len(runs)} consecutive runs (least / median / most):", "",
+             "| reader | figure | target | least | median | most |", "|---|---|---|---|---|---|"]
+    for index, row in enumerate(result["rows"]):
+        for key, name, target, _ in TARGETS:
+            values = sorted(r[index][key] for r in runs if key in r[index])
+            if values:
+                lines.append(f"| {row['size']} | {name} | {target} | {values[0]:.2f} | "
+                             f"{statistics.median(values):.2f} | {values[-1]:.2f} |")
+    return lines + [""]
+
+
+def measure_rows(sizes: list[int], pandoc: str | None) -> list[dict]:
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -242,6 +326,8 @@ def run(sizes: list[int], out: Path) -> dict:
             wall, peak, built = press("dist", jobs, "cache")  # fills the cache for the rebuild
             edit_one_paragraph(book)
             again_wall, _, again = press("dist", jobs, "cache")
+            _, _, stages_text = measure([sys.executable, "-c", STAGES, str(book), str(tmp / "dist"), str(jobs)])
+            stages = json.loads(stages_text.strip().splitlines()[-1])
             row = {
                 "size": size, "pages": built["pages"], "jobs": jobs,
                 "build_s": wall, "build_peak_mb": max(peak, built["worker_peak_mb"]), "stages_s": built["timings"],
@@ -250,7 +336,13 @@ def run(sizes: list[int], out: Path) -> dict:
                 "speedup": one_wall / wall, "rebuild_s": again_wall, "rebuild_share": again_wall / wall,
                 "floor_s": floor_wall, "floor_render_s": floor["seconds"], "floor_peak_mb": floor_peak,
                 "ratio": one_wall / floor_wall,
+                "main_peak_mb": peak, "worker_peak_mb": built["worker_peak_mb"],
+                "one_job_main_peak_mb": one_peak, "one_job_worker_peak_mb": one["worker_peak_mb"],
+                "rebind_s": stages.get("pdf", 0.0), "web_s": stages.get("web", 0.0), "cover_s": stages.get("cover", 0.0), "impose_s": stages["impose"],
             }
+            row["serial_fraction"] = serial_fraction(row["speedup"], jobs)
+            if size == WATCH_SIZE:
+                row.update(editor_loop(book, tmp))
             if pandoc:
                 pandoc_source(book, tmp / "all.md")
                 row["pandoc_s"], row["pandoc_peak_mb"], _ = measure([pandoc, str(tmp / "all.md"), "-o", str(tmp / "p.epub")], cwd=tmp)
@@ -259,17 +351,7 @@ def run(sizes: list[int], out: Path) -> dict:
             rows.append(row)
             print(f"{size}: {row['pages']} pages, one job {one_wall:.1f} s, {jobs} jobs {wall:.1f} s, rebuild {again_wall:.1f} s, "
                   f"floor {floor_wall:.1f} s", file=sys.stderr)
-    machine = {
-        "cores": os.cpu_count(),
-        "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.processor()),
-        "python": platform.python_version(),
-        "system": platform.platform(),
-    }
-    result = {"machine": machine, "rows": rows, "pandoc": bool(pandoc)}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (out / "latest.md").write_text(table(result), encoding="utf-8")
-    return result
+    return rows
 
 
 def table(result: dict) -> str:
@@ -278,6 +360,7 @@ def table(result: dict) -> str:
     lines = [
         f"Machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}.",
         "",
+        *(spread(result) if len(result.get("runs", [])) > 1 else []),
         f"| reader | pages | engine floor (s) | press, 1 job (s) | 1 job ÷ floor | press, {jobs} jobs (s) | speed-up | "
         "rebuild after an edit (s) | rebuild ÷ build | peak MB per process: 1 job / "
         f"{jobs} jobs / floor | Pandoc EPUB (s) |",
@@ -307,6 +390,32 @@ def table(result: dict) -> str:
             lines.append(f"| {r['size']} | {r['pages']} | {r['edition_build_s']:.1f} | "
                          + " | ".join(f"{r[f'stamp_{n}_s']:.1f}" for n in ROSTERS) + " | "
                          + " / ".join(f"{r[f'stamp_{n}_peak_mb']:.0f}" for n in ROSTERS) + " |")
+    lines += ["", f"This round's stages beside the build ({jobs} jobs, the layout from the cache; s):", "",
+              "| reader | pages | print and screen PDF bound again | web edition | cover | imposed sheets |",
+              "|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        lines.append(f"| {r['size']} | {r['pages']} | {r['rebind_s']:.1f} | {r['web_s']:.1f} | "
+                     f"{r['cover_s']:.1f} | {r['impose_s']:.1f} |")
+    lines += ["", f"Scaling: the serial fraction of the build, read off its speed-up on {jobs} processes (Karp–Flatt), "
+              "the speed-up Amdahl's law then gives more cores, and memory per process (MB):", "",
+              f"| reader | speed-up on {jobs} | serial fraction | 4 cores | 8 cores | 16 cores | "
+              f"main process, 1 job / {jobs} jobs | largest worker, 1 job / {jobs} jobs |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        e = r["serial_fraction"]
+        lines.append(f"| {r['size']} | {r['speedup']:.2f} | {e:.2f} | {amdahl(e, 4):.1f} | {amdahl(e, 8):.1f} | "
+                     f"{amdahl(e, 16):.1f} | {r['one_job_main_peak_mb']:.0f} / {r['main_peak_mb']:.0f} | "
+                     f"{r['one_job_worker_peak_mb']:.0f} / {r['worker_peak_mb']:.0f} |")
+    watched = [r for r in result["rows"] if "watch_pdf_s" in r]
+    if watched:
+        lines += ["", "The editor's loop: press watch running (warm), seconds from a save to the new proof PDF and to "
+                  "the new proof sheet being in place (median of three one-word corrections; then one sentence added):", "",
+                  "| reader | pages | save → proof PDF | save → proof sheet | sentence added: PDF / sheet | pages moved | "
+                  "watch's peak MB |", "|---|---|---|---|---|---|---|"]
+        for r in watched:
+            lines.append(f"| {r['size']} | {r['watch_pages']} | **{r['watch_pdf_s']:.2f}** | **{r['watch_sheet_s']:.2f}** | "
+                         f"{r['watch_added_pdf_s']:.2f} / {r['watch_added_sheet_s']:.2f} | "
+                         f"{'yes' if r['watch_added_moved'] or r['watch_moved'] else 'no'} | {r['watch_peak_mb']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -314,8 +423,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,500,1000")
     parser.add_argument("--out", default=str(HERE / "results"), type=Path)
+    parser.add_argument("--runs", default=1, type=int, help="consecutive runs; the spread of each target's figure is reported")
     args = parser.parse_args()
-    result = run([int(s) for s in args.sizes.split(",")], args.out)
+    result = run([int(s) for s in args.sizes.split(",")], args.out, args.runs)
     print(table(result))
 
 
