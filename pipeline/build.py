@@ -126,7 +126,8 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
         diags.raise_if_errors()
         if pdfs[0] is not None and pdfs[1] is not None:  # so that marks on a copy of either can be read back
             with stage("pdf", announce=False):
-                record_round(Path(out_dir) / "proof", book, revision(Path(book_dir)),
+                # in the cache, not beside the outputs: a build's outputs are the files it was asked for
+                record_round(Path(out_dir) / CACHE_FOLDER, book, revision(Path(book_dir)),
                              [("print", pdfs[0]), ("screen", pdfs[1])], citations(book, laid.anchor_labels))
         if "web" in formats:  # last: the site holds copies of the files just made
             with stage("web"):

@@ -199,13 +199,43 @@ def test_a_copy_whose_text_was_lost_is_read_from_the_rounds_recorded_words(proof
     found, _ = read_corrections(tmp_path / "flat.pdf", out, root)
     memo = str(root / "documents/03-memo.md")
     assert [c.format() for c in found][:6] == _expected(memo)
-    rounds = list((out / "proof" / "rounds").glob("*/"))
+    store = out / "proof" / "rounds"
+    rounds = [p for p in store.iterdir() if (p / "round.json").is_file()]
     assert len(rounds) == 1 and {p.name for p in rounds[0].iterdir()} == {"round.json", "pages.json", "text.json"}
     pages = json.loads((rounds[0] / "pages.json").read_text())
     assert pages["pages"]["doc3-p3"] == "1" and pages["labels"][:2] == ["i", "ii"]
-    text = (rounds[0] / "text.json").read_text()
-    assert "\n" not in text and ", " not in text and '"wrod"' in text  # compact, with the words' places
-    assert "PROOF" not in text  # the proof's mark and slug line are not the book's text
+    # the words' places, page by page, kept once by what the page is made of, compact
+    words = [p.read_text() for p in (store / "words").glob("*.json")]
+    assert len(words) == len(pages["labels"])
+    assert all("\n" not in w and ", " not in w for w in words) and any('"wrod"' in w for w in words)
+    assert not any("PROOF" in w for w in words)  # the proof's mark and slug line are not the book's text
+    texts = {p.read_text() for p in (store / "texts").glob("*.txt")}
+    assert (root / "documents/03-memo.md").read_text() in texts
+
+
+def test_rounds_are_kept_within_bounds_and_share_what_did_not_change(tmp_path, monkeypatch):
+    """A proof at every save is a round each time: the oldest go, and a document's text or a page's
+    words are stored once for every round that has them."""
+    from pipeline.proof import rounds as kept
+    from tests.conftest import write_manuscript
+
+    monkeypatch.setattr(kept, "KEEP", 2)
+    root, out = write_manuscript(tmp_path / "book", BOOK, {"documents/03-memo.md": MEMO}), tmp_path / "out"
+    proof(root, out)
+    memo = root / "documents/03-memo.md"
+    for n in range(4):  # four more rounds, each a one-word change in the memorandum
+        memo.write_text(memo.read_text().replace("boarding" if n % 2 == 0 else "embarking", "embarking" if n % 2 == 0 else "boarding"))
+        proof(root, out)
+    store = out / "proof" / "rounds"
+    rounds = [p for p in store.iterdir() if (p / "round.json").is_file()]
+    assert len(rounds) == 2  # five made, the three oldest pruned
+    used = {json.loads((r / "round.json").read_text())["sources"]["documents/03-memo.md"] for r in rounds}
+    assert {p.stem for p in (store / "texts").glob("*.txt")} >= used
+    assert len(list((store / "texts").glob("*.txt"))) <= 2 + len(json.loads((rounds[0] / "round.json").read_text())["sources"])
+    # the newest proof is still read back
+    newest = out / "proof" / next(p.name for p in (out / "proof").glob("*-proof.pdf"))
+    found, _ = read_corrections(_marked(newest, out / "m.pdf"), out, root)
+    assert found and found[0].file == str(memo)
 
 
 def test_a_proof_of_an_older_round_is_read_against_that_round(tmp_path):

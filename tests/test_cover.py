@@ -238,23 +238,23 @@ def test_the_epub_cover_and_the_web_home_page_show_the_printed_front(tmp_path):
     site = out / "the-harbour-papers-web"
     assert (site / "images" / "cover.png").read_bytes() == front  # one image for both
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert '<img class="cover" src="images/cover.png" width="1067" height="1600" alt="Cover of The Harbour Papers' in home
+    assert '<img class="cover" src="images/cover.png" width="1600" height="2400" alt="Cover of The Harbour Papers' in home
     assert 'epub:type="cover" href="cover.xhtml"' in nav
     epub_front = Image.open(io.BytesIO(front)).convert("RGB")
-    assert epub_front.size == (1067, 1600)
+    assert epub_front.size == (1600, 2400)
     # the printed cover's front panel, drawn at the same scale and cut at its trim, looks the same
     cover = next(p for p in result.outputs if p.name.endswith("-cover.pdf"))
     pdf = pypdfium2.PdfDocument(str(cover))
     try:
         page = pdf[0]
-        scale = 1600 / 648
+        scale = 2400 / 648
         printed = page.render(scale=scale).to_pil().convert("RGB")
         x0, y0, x1, y1 = page.get_mediabox()
     finally:
         pdf.close()
     media_bleed = ((y1 - y0) - 648) / 2  # bleed and room for marks, the same on every side
     left, top = round((x1 - x0 - media_bleed - 432) * scale), round(media_bleed * scale)
-    panel = printed.crop((left, top, left + 1067, top + 1600))
+    panel = printed.crop((left, top, left + 1600, top + 2400))
     small = [im.resize((60, 90), Image.Resampling.BOX) for im in (panel, epub_front)]
     diff = sum(ImageStat.Stat(ImageChops.difference(*small)).mean) / 3
     assert diff < 6  # the same ground, title, rule and editors in the same places

@@ -378,7 +378,7 @@ def _no_space(*_args, **_kwargs):
 def test_a_full_disk_is_e117_and_leaves_no_temporary_file(where, tiny, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     if where == "epub":  # in this process, half-way through the file
-        def write_epub(book, path, *diags):
+        def write_epub(book, path, *diags, **options):
             path.write_bytes(b"PK half an EPUB")
             _no_space()
         monkeypatch.setattr("pipeline.build.write_epub", write_epub)

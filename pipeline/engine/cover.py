@@ -62,7 +62,7 @@ def _overflows(document: weasyprint.Document, css_class: str) -> bool:
 
 
 #: The EPUB's cover image is this tall (pixels): what the stores ask for (1600 x 2560 at most).
-FRONT_HEIGHT = 1600
+FRONT_HEIGHT = 2400  # 1,600 px wide at 6 x 9 in: the shorter side the stores ask at least 1,400 for
 
 
 def front_cover_png(book: Book, renderer: Renderer, height: int = FRONT_HEIGHT) -> bytes:

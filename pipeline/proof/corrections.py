@@ -33,6 +33,7 @@ from pipeline.diagnostics import Diagnostic, ManuscriptError
 from pipeline.files import atomic_write, write_json
 from pipeline.load import load_book
 from pipeline.model import SourceLoc
+from pipeline.layout.cache import CACHE_FOLDER
 from pipeline.proof.rounds import Round, find_round
 from pipeline.render import Renderer
 
@@ -98,7 +99,8 @@ def read_corrections(marked: Path, out_dir: Path, book_dir: Path) -> tuple[list[
     with pdf:
         ids = pdf.trailer.get("/ID")
         first_id = bytes(ids[0]).hex() if isinstance(ids, pikepdf.Array) and len(ids) else ""
-        found = find_round(Path(out_dir) / "proof", first_id)
+        # a proof's round beside the proof, a build's in its cache
+        found = find_round([Path(out_dir) / "proof", Path(out_dir) / CACHE_FOLDER], first_id)
         if found is None:
             raise _refuse(marked, "this PDF is not a proof, print or screen PDF of this book made into " + str(out_dir),
                           "mark up a PDF that press proof or press build wrote (DIR/proof/<slug>-proof.pdf, "

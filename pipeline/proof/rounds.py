@@ -23,12 +23,15 @@ is no longer the same.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
 import statistics
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
+from functools import partial
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +47,10 @@ ROUNDS = "rounds"
 ANCHOR = re.compile(r"doc\d+-(?:p|h)\d+")
 #: PDFs of one round remembered (a proof made again at the same revision has a new date, so a new id).
 MAX_PDFS = 12
+#: Rounds kept (a proof at every save under press watch is a round each time); older ones go.
+KEEP = 40
+#: Shared by the rounds: each document's text and each page's words, stored once by content.
+TEXTS, WORDS = "texts", "words"
 #: Type larger than this many times the book's usual size is not text (the proof's PROOF mark).
 TALL = 3.0
 
@@ -238,23 +245,45 @@ def _book_words(path: Path, trims: list[Box], indices: list[int],
     return {i: _page_words(text, boxes, page_sizes, trims[i], usual) for i, (text, boxes, page_sizes) in pages.items()}, usual
 
 
-def _earlier_words(proof_folder: Path) -> tuple[dict[str, list], float | None]:
-    """The words of every page of the round recorded last, by what each page is made of, and its usual type size."""
+def _words_file(rounds: Path, key: str) -> Path:
+    """Where the words of a page made of ``key`` are kept, once for every round that has such a page."""
+    return rounds / WORDS / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+
+
+def _text_file(rounds: Path, digest: str) -> Path:
+    """Where a document's text as it was at some round is kept, once for every round that had it."""
+    return rounds / TEXTS / f"{digest}.txt"
+
+
+def _prune(rounds: Path) -> None:
+    """Keep the ``KEEP`` rounds recorded last, and the texts and page words they use; remove the rest.
+
+    Pruned only when ``KEEP`` is passed by a tenth, so that a proof at every save (press watch)
+    does not read every kept round each time.
+    """
     recorded = []
-    for path in (proof_folder / ROUNDS).glob("*/text.json"):
+    for path in rounds.glob("*/round.json"):
         try:
-            recorded.append((path.stat().st_mtime_ns, path))
+            recorded.append((path.stat().st_mtime_ns, path.parent))
         except OSError:
             continue
-    if not recorded:
-        return {}, None
-    text = _read(max(recorded)[1])
-    keys, pages = text.get("keys"), text.get("pages")
-    if not (isinstance(keys, list) and isinstance(pages, list) and len(keys) == len(pages)):
-        return {}, None
-    usual = text.get("usual")
-    return ({str(k): p.get("words", []) for k, p in zip(keys, pages) if isinstance(p, dict)},
-            float(usual) if isinstance(usual, (int, float)) and usual > 0 else None)
+    if len(recorded) <= KEEP + KEEP // 10:
+        return
+    recorded.sort()
+    for _, folder in recorded[:-KEEP]:
+        shutil.rmtree(folder, ignore_errors=True)
+    texts: set[str] = set()
+    words: set[str] = set()
+    for _, folder in recorded[-KEEP:]:
+        texts.update(str(v) for v in _read(folder / "round.json").get("sources", {}).values())
+        words.update(_words_file(rounds, str(p.get("key"))).name for p in _read(folder / "text.json").get("pages", [])
+                     if isinstance(p, dict) and p.get("key"))
+    for path in (rounds / TEXTS).glob("*.txt"):
+        if path.stem not in texts:
+            path.unlink(missing_ok=True)
+    for path in (rounds / WORDS).glob("*.json"):
+        if path.name not in words:
+            path.unlink(missing_ok=True)
 
 
 def _joined_word(word: str) -> str:
@@ -311,7 +340,15 @@ def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple
     words (a marked print or screen PDF is read by its own text); it keeps those a proof of the
     same layout recorded.
     """
-    sources, blocks = _sources(book)
+    texts, blocks = _sources(book)
+    rounds = proof_folder / ROUNDS
+    (rounds / TEXTS).mkdir(parents=True, exist_ok=True)
+    sources = {}
+    for file, content in texts.items():  # each text once, however many rounds had it
+        digest = hashlib.sha256(content.encode()).hexdigest()[:32]
+        sources[file] = digest
+        if not _text_file(rounds, digest).is_file():
+            atomic_write(_text_file(rounds, digest), partial(Path.write_text, data=content, encoding="utf-8"))
     entries: dict[str, dict] = {}
     labels: list[str] = []
     starts: list = []
@@ -328,7 +365,7 @@ def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple
         if number == 0:
             size = (trims[0][2] - trims[0][0], trims[0][3] - trims[0][1]) if trims else size
         entries[pdf_id] = {"kind": kind, "trims": [[round(v, 2) for v in t] for t in trims]}
-    folder = proof_folder / ROUNDS / _folder(revision)
+    folder = rounds / _folder(revision)
     folder.mkdir(parents=True, exist_ok=True)
     layout = {"labels": labels, "starts": starts, "size": size}
     before = _read(folder / "round.json")
@@ -340,47 +377,75 @@ def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple
     merged = dict(list(kept.items())[-(MAX_PDFS - len(entries)):] if MAX_PDFS > len(entries) else []) | entries
     text: dict | None = None
     if page_keys is not None and pdfs:  # the PDFs share the first one's pages: their words are read once, from it
-        earlier, usual = _earlier_words(proof_folder)
-        missing = [i for i, key in enumerate(page_keys) if key not in earlier]
-        read, usual = _book_words(first, first_trims, missing, usual)
-        words = [read[i] if i in read else earlier[key] for i, key in enumerate(page_keys)]
-        text = {"revision": revision, "size": size, "usual": usual, "keys": page_keys,
-                "pages": [{"starts": s, "words": w} for s, w in zip(starts, words)]}
+        (rounds / WORDS).mkdir(parents=True, exist_ok=True)
+        missing = [i for i, key in enumerate(page_keys) if not _words_file(rounds, key).is_file()]
+        usual = before.get("usual") if isinstance(before.get("usual"), (int, float)) else None
+        read, usual = _book_words(first, first_trims, missing, usual or _usual(rounds))
+        for i, words in read.items():
+            _compact(_words_file(rounds, page_keys[i]), {"words": words})
+        text = {"revision": revision, "size": size, "usual": usual,
+                "pages": [{"starts": s, "key": k} for s, k in zip(starts, page_keys)]}
     elif not (same and (folder / "text.json").is_file()):
-        text = {"revision": revision, "size": size, "pages": [{"starts": s, "words": []} for s in starts]}
+        text = {"revision": revision, "size": size, "pages": [{"starts": s} for s in starts]}
     _compact(folder / "round.json", {"revision": revision, "blocks": blocks, "sources": sources, "layout": layout,
                                      "pdfs": merged})
     _compact(folder / "pages.json", {"revision": revision, "labels": labels, "pages": pages})
     if text is not None:
         _compact(folder / "text.json", text)
+    _prune(rounds)
     return folder
 
 
-def find_round(proof_folder: Path, pdf_id: str) -> Round | None:
-    """The round, and which of its PDFs, whose document id is ``pdf_id``; or None."""
+def _usual(rounds: Path) -> float | None:
+    """The usual type size a round recorded last found, so that a proof reading a few pages again
+    measures their words against the book's, not against those pages' own."""
+    recorded = []
+    for path in rounds.glob("*/text.json"):
+        try:
+            recorded.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    usual = _read(max(recorded)[1]).get("usual") if recorded else None
+    return float(usual) if isinstance(usual, (int, float)) and usual > 0 else None
+
+
+def find_round(folders: list[Path], pdf_id: str) -> Round | None:
+    """The round, and which of its PDFs, whose document id is ``pdf_id``, recorded under any of
+    ``folders`` (the proof folder, the build's cache); or None."""
     if not pdf_id:
         return None
-    for path in sorted((proof_folder / ROUNDS).glob("*/round.json")):
-        data = _read(path)
-        entry = data.get("pdfs", {}).get(pdf_id) if isinstance(data.get("pdfs"), dict) else None
-        if not isinstance(entry, dict):
-            continue
-        try:
-            blocks = {k: (str(v[0]), int(v[1]), int(v[2])) for k, v in data.get("blocks", {}).items()}
-            text = _read(path.parent / "text.json")
-            pages = text.get("pages", [])
-            return Round(
-                str(data.get("revision")), str(entry.get("kind")), blocks, dict(data.get("sources", {})),
-                labels=[str(x) for x in _read(path.parent / "pages.json").get("labels", [])],
-                trims=[tuple(float(v) for v in t) for t in entry.get("trims", [])],  # type: ignore[misc]
-                starts=[[(float(top), str(name)) for top, name in p.get("starts", [])] for p in pages],
-                words=[[(float(a), float(b), float(c), float(d), str(w)) for a, b, c, d, w in p.get("words", [])]
-                       for p in pages],
-                size=tuple(float(v) for v in text.get("size", (0, 0))),  # type: ignore[arg-type]
-            )
-        except (TypeError, ValueError, IndexError, AttributeError):
-            continue  # a damaged record is no round
+    for rounds in (folder / ROUNDS for folder in folders):
+        for path in sorted(rounds.glob("*/round.json")):
+            data = _read(path)
+            entry = data.get("pdfs", {}).get(pdf_id) if isinstance(data.get("pdfs"), dict) else None
+            if not isinstance(entry, dict):
+                continue
+            try:
+                return _round(rounds, path.parent, data, entry)
+            except (TypeError, ValueError, IndexError, AttributeError, OSError):
+                continue  # a damaged record is no round
     return None
+
+
+def _round(rounds: Path, folder: Path, data: dict, entry: dict) -> Round:
+    blocks = {k: (str(v[0]), int(v[1]), int(v[2])) for k, v in data.get("blocks", {}).items()}
+    sources = {str(file): _text_file(rounds, str(digest)).read_text(encoding="utf-8")
+               for file, digest in data.get("sources", {}).items() if re.fullmatch(r"[0-9a-f]{32}", str(digest))}
+    text = _read(folder / "text.json")
+    pages = text.get("pages", [])
+    words = []
+    for page in pages:
+        key = page.get("key")
+        recorded = _read(_words_file(rounds, str(key))).get("words", []) if key else []
+        words.append([(float(a), float(b), float(c), float(d), str(w)) for a, b, c, d, w in recorded])
+    return Round(
+        str(data.get("revision")), str(entry.get("kind")), blocks, sources,
+        labels=[str(x) for x in _read(folder / "pages.json").get("labels", [])],
+        trims=[tuple(float(v) for v in t) for t in entry.get("trims", [])],  # type: ignore[misc]
+        starts=[[(float(top), str(name)) for top, name in p.get("starts", [])] for p in pages],
+        words=words,
+        size=tuple(float(v) for v in text.get("size", (0, 0))),  # type: ignore[arg-type]
+    )
 
 
 def normalised(text: str) -> str:
