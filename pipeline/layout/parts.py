@@ -8,6 +8,7 @@ that holds them, and travel (and are cached) with the part.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostics
@@ -17,6 +18,7 @@ from pipeline.engine.inspect import layout_findings
 from pipeline.engine.pagemap import page_starts
 from pipeline.engine.paint import write_pdf
 from pipeline.engine.screen import make_screen
+from pipeline.forked import Forked
 from pipeline.layout.plan import PartLayout, PartTask
 from pipeline.model import Book
 from pipeline.render import Renderer
@@ -54,8 +56,20 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path |
         if anchor not in anchors:
             document.pages[0].anchors.setdefault(anchor, (0, 0, 0, 0))
     folder.mkdir(parents=True, exist_ok=True)
-    write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False)
-    if screen:
+    paint_print = partial(write_pdf, book, document, result.print_pdf, PRINT_PART, marks=False)
+    if not (screen and task.back):
+        paint_print()
+        if screen:
+            make_screen(document, profile)
+            write_pdf(book, document, result.screen_pdf, SCREEN, marks=False)
+        return result
+    # The index is laid out last, when the documents are done and a core is free: its print PDF
+    # is painted in a child process (a copy of this layout) while this one paints the screen PDF.
+    printing = Forked(paint_print)
+    try:
         make_screen(document, profile)
         write_pdf(book, document, result.screen_pdf, SCREEN, marks=False)
+        printing.result()
+    finally:
+        printing.stop()
     return result
