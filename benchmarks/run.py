@@ -11,6 +11,7 @@ a fresh process so that its peak memory can be read alone (``os.wait4``):
 - this round's stages (the web edition, the cover, the imposed sheets) from the layout in the cache;
 - the serial fraction of the build (Karp–Flatt, from the measured speed-up) and what Amdahl's law
   then gives 4, 8 and 16 cores; the memory of the main process and of the largest worker;
+- at 500 pages, the index's cost: a reader with an index.yaml built with it and without it;
 - at 500 pages, ``press watch`` running: from a save to the new proof PDF, and to the proof sheet,
   in place (``editor_loop``);
 - at the stamping size (500 pages), a class edition holding every document built, then ``press
@@ -80,8 +81,24 @@ print(json.dumps({"copies": len(r.copies), "built": r.built, "worker_peak_mb": w
 """
 #: The reader size whose class edition is stamped, and the roster lengths.
 STAMP_SIZE, ROSTERS = 500, (50, 200)
-#: The reader size on which press watch is timed.
-WATCH_SIZE = 500
+#: The reader size on which press watch is timed, and the index's cost measured.
+WATCH_SIZE = INDEX_SIZE = 500
+
+
+def index_cost(tmp: Path, size: int, jobs: int) -> dict:
+    """The index's cost: a reader generated with an index.yaml (150 entries) built with it and with
+    it moved aside (the same text), each without the cache, side by side."""
+    book = generate(tmp / "indexed", size, index=True)
+
+    def once(folder: str) -> tuple[float, int]:
+        wall, _, text = measure([sys.executable, "-c", BUILD, str(book), str(tmp / folder), str(jobs), "no-cache"])
+        return wall, json.loads(text.strip().splitlines()[-1])["pages"]
+
+    with_index, pages_with = once("with-index")
+    (book / "index.yaml").rename(tmp / "index.yaml.aside")
+    without, _ = once("without-index")
+    return {"index_with_s": with_index, "index_without_s": without, "index_pages": pages_with,
+            "index_ratio": with_index / without}
 
 
 def serial_fraction(speedup: float, jobs: int) -> float:
@@ -291,6 +308,7 @@ TARGETS = (
     ("one_job_peak_mb", "peak MB, any process (1 job)", "≤ 300", True),
     ("watch_pdf_s", "save → proof PDF (s)", "≤ 2", True),
     ("watch_sheet_s", "save → proof sheet (s)", "≤ 2", True),
+    ("index_ratio", "build with the index ÷ without", "≤ 1.10", True),
 )
 
 
@@ -343,6 +361,8 @@ def measure_rows(sizes: list[int], pandoc: str | None) -> list[dict]:
             row["serial_fraction"] = serial_fraction(row["speedup"], jobs)
             if size == WATCH_SIZE:
                 row.update(editor_loop(book, tmp))
+            if size == INDEX_SIZE:
+                row.update(index_cost(tmp, size, jobs))
             if pandoc:
                 pandoc_source(book, tmp / "all.md")
                 row["pandoc_s"], row["pandoc_peak_mb"], _ = measure([pandoc, str(tmp / "all.md"), "-o", str(tmp / "p.epub")], cwd=tmp)
@@ -396,6 +416,14 @@ def table(result: dict) -> str:
     for r in result["rows"]:
         lines.append(f"| {r['size']} | {r['pages']} | {r['rebind_s']:.1f} | {r['web_s']:.1f} | "
                      f"{r['cover_s']:.1f} | {r['impose_s']:.1f} |")
+    indexed = [r for r in result["rows"] if "index_ratio" in r]
+    if indexed:
+        lines += ["", f"The index: a reader generated with an index.yaml of 150 entries, built ({jobs} jobs, no cache) "
+                  "with it and with it moved aside:", "",
+                  "| reader | pages with the index | with (s) | without (s) | with ÷ without |", "|---|---|---|---|---|"]
+        for r in indexed:
+            lines.append(f"| {r['size']} | {r['index_pages']} | {r['index_with_s']:.1f} | {r['index_without_s']:.1f} | "
+                         f"**{r['index_ratio']:.2f}** |")
     lines += ["", f"Scaling: the serial fraction of the build, read off its speed-up on {jobs} processes (Karp–Flatt), "
               "the speed-up Amdahl's law then gives more cores, and memory per process (MB):", "",
               f"| reader | speed-up on {jobs} | serial fraction | 4 cores | 8 cores | 16 cores | "
