@@ -87,3 +87,12 @@ def test_block_keys_are_print_only(book):
     renderer = Renderer(book)
     assert 'data-key="doc5-b1"' in renderer.print_html()
     assert "data-key" not in renderer.chapter_xhtml(book.documents[0], [])
+
+
+def test_a_range_of_numbers_is_kept_on_one_line_and_the_rest_escaped():
+    """A cover's subtitle set large must not leave "1981" alone on its last line."""
+    from pipeline.render.html import unbroken_ranges
+
+    out = str(unbroken_ranges("Talks <in camera>, 1978–1981, pp. 212-14"))
+    assert '<span class="unbroken">1978–1981</span>' in out and '<span class="unbroken">212-14</span>' in out
+    assert "&lt;in camera&gt;" in out and "<in" not in out

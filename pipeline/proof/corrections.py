@@ -31,9 +31,9 @@ import pypdfium2
 
 from pipeline.diagnostics import Diagnostic, ManuscriptError
 from pipeline.files import atomic_write, write_json
+from pipeline.layout.cache import CACHE_FOLDER
 from pipeline.load import load_book
 from pipeline.model import SourceLoc
-from pipeline.layout.cache import CACHE_FOLDER
 from pipeline.proof.rounds import Round, find_round
 from pipeline.render import Renderer
 

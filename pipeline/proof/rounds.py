@@ -31,8 +31,8 @@ import statistics
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pikepdf

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import jinja2
+from markupsafe import Markup, escape
 
 from pipeline.clock import build_time
 from pipeline.diagnostics import ManuscriptError
@@ -179,6 +180,18 @@ class StampLines:
     ex_libris: str
 
 
+#: A range of years or pages, "1978–1981" or "212-14": not to be broken at its dash.
+_RANGE = re.compile(r"(\d+[\u2013-]\d+)")
+
+
+def unbroken_ranges(text: str) -> Markup:
+    """``text``, escaped, with each range of numbers in a span kept on one line (``.unbroken``): a
+    subtitle set large on a cover should not leave "1981" alone on its last line."""
+    pieces = _RANGE.split(str(text))
+    return Markup("").join(Markup('<span class="unbroken">%s</span>') % piece if i % 2 else escape(piece)
+                           for i, piece in enumerate(pieces))
+
+
 class Renderer:
     """Holds the Jinja2 environment for one book and renders each output's HTML."""
 
@@ -195,7 +208,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.words = Words(book.language, book.labels)
-        self.env.filters.update(join_names=self.words.names, doc_list=self.words.document_list, translations=translations)
+        self.env.filters.update(join_names=self.words.names, doc_list=self.words.document_list, translations=translations,
+                                unbroken_ranges=unbroken_ranges)
         self.env.tests.update(
             paragraph=lambda b: isinstance(b, Paragraph),
             heading=lambda b: isinstance(b, Heading),
