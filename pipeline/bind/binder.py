@@ -86,8 +86,7 @@ def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]
     for index, entry in enumerate(plan):
         if entry.part is None:
             book.pages.append(layer[index])  # a blank verso, with the layer's marks
-            if stamp is not None:
-                _draw_stamp(book, book.pages[index], stamp)
+            _draw_under(book, book.pages[index], None, index, stamp)
             continue
         if entry.part != FRONT:
             book.pages.append(sources[entry.part].pages[entry.local])
@@ -122,36 +121,30 @@ def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepd
 STAMP = pikepdf.Name("/ProofStamp")
 
 
-def _draw_under(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page, index: int,
+def _draw_under(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page | None, index: int,
                 stamp: pikepdf.Object | None = None) -> None:
     """Draw the layer's page (folio; marks in print) and a proof's ``stamp`` (slug and PROOF mark)
     beneath ``page``'s content, marked as an artifact; beneath, so that the proof's light mark
-    never veils the text."""
-    form = book.copy_foreign(layer_page.as_form_xobject())
-    form.BBox = page.mediabox  # QPDF clips the form to the trim box; the marks stand outside it
-    resources = pikepdf.Dictionary(page.obj.Resources)  # the part's pages share one; this page gets its own
-    xobjects = pikepdf.Dictionary(resources.get("/XObject", pikepdf.Dictionary()))
-    name = pikepdf.Name(f"/Folio{index}")
-    xobjects[name] = form
-    drawn = b"q " + bytes(name.unparse()) + b" Do Q"
+    never veils the text. ``layer_page`` is None when the page is the layer's own (a blank verso)."""
+    forms: list[tuple[pikepdf.Name, pikepdf.Object]] = []
+    if layer_page is not None:
+        form = book.copy_foreign(layer_page.as_form_xobject())
+        form.BBox = page.mediabox  # QPDF clips the form to the trim box; the marks stand outside it
+        forms.append((pikepdf.Name(f"/Folio{index}"), form))
     if stamp is not None:
-        xobjects[STAMP] = stamp
-        drawn += b" q " + bytes(STAMP.unparse()) + b" Do Q"
-    resources.XObject = xobjects
-    page.obj.Resources = resources
-    # The layer's graphics state is saved around it, and the part's content is wrapped too.
-    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC " + drawn + b" EMC\nq\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(book, b"\nQ\n"))
-
-
-def _draw_stamp(book: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Object) -> None:
-    """Draw a proof's stamp on a page of the layer itself (a blank verso), as an artifact."""
+        forms.append((STAMP, stamp))
+    if not forms:
+        return
+    # the part's pages share one resource dictionary; this page gets its own
     resources = pikepdf.Dictionary(page.obj.get("/Resources", pikepdf.Dictionary()))
     xobjects = pikepdf.Dictionary(resources.get("/XObject", pikepdf.Dictionary()))
-    xobjects[STAMP] = stamp
+    for name, form in forms:
+        xobjects[name] = form
     resources.XObject = xobjects
     page.obj.Resources = resources
-    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC q " + bytes(STAMP.unparse()) + b" Do Q EMC\nq\n"), prepend=True)
+    # Each form's graphics state is saved around it, and the page's own content is wrapped too.
+    drawn = b" ".join(b"q " + bytes(name.unparse()) + b" Do Q" for name, _ in forms)
+    page.contents_add(pikepdf.Stream(book, b"/Artifact BMC " + drawn + b" EMC\nq\n"), prepend=True)
     page.contents_add(pikepdf.Stream(book, b"\nQ\n"))
 
 
