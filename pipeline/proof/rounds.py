@@ -379,8 +379,7 @@ def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple
     if page_keys is not None and pdfs:  # the PDFs share the first one's pages: their words are read once, from it
         (rounds / WORDS).mkdir(parents=True, exist_ok=True)
         missing = [i for i, key in enumerate(page_keys) if not _words_file(rounds, key).is_file()]
-        usual = before.get("usual") if isinstance(before.get("usual"), (int, float)) else None
-        read, usual = _book_words(first, first_trims, missing, usual or _usual(rounds))
+        read, usual = _book_words(first, first_trims, missing, _usual(rounds))
         for i, words in read.items():
             _compact(_words_file(rounds, page_keys[i]), {"words": words})
         text = {"revision": revision, "size": size, "usual": usual,
