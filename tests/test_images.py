@@ -192,6 +192,7 @@ def test_a_16_bit_grey_and_an_image_with_a_damaged_profile_print_and_show(manusc
         image = page.render(scale=1).to_pil().convert("RGB")
         grey = [image.getpixel((x, y)) for y in range(image.height) for x in range(0, image.width, 4)
                 if len(set(image.getpixel((x, y)))) == 1 and image.getpixel((x, y))[0] < 250]
-        red = [p for p in image.getdata() if p[0] > 150 and p[1] < 80 and p[2] < 80]
+        raw = image.tobytes()  # RGB, three bytes a pixel (Image.getdata is deprecated)
+        red = [i for i in range(0, len(raw), 3) if raw[i] > 150 and raw[i + 1] < 80 and raw[i + 2] < 80]
         assert min(g[0] for g in grey) < 30 and len({g[0] // 32 for g in grey}) >= 6, f"{pdf.name}: no ramp from black to white"
         assert len(red) > 20_000, f"{pdf.name}: the red block is missing"
