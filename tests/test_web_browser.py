@@ -253,3 +253,28 @@ def test_the_page_decodes_the_index_as_press_wrote_it(playwright_browser, site):
         assert hrefs == expected[:100] and page.inner_text("#search-status") == f"Results: {len(expected)}", query
     assert index["stems"]["the"].startswith("~")
     context.close()
+
+
+@pytest.mark.parametrize("width,height", WIDTHS)
+def test_axe_finds_no_violation_on_the_proof_sheet_with_its_corrections(playwright_browser, tmp_path_factory, width, height):
+    """The proof sheet is read in a browser too, by editors who may use a screen reader: with a
+    corrections section (marked pages, outlines, the list of marks) it must pass axe as the site does."""
+    from pipeline.proof.corrections import write_corrections
+    from pipeline.proof.make import proof
+    from tests.conftest import write_manuscript
+    from tests.test_corrections import BOOK, MEMO, _marked
+
+    tmp = tmp_path_factory.mktemp("sheet")
+    root = write_manuscript(tmp / "book", BOOK, {"documents/03-memo.md": MEMO})
+    proof(root, tmp / "out")
+    marked = _marked(next((tmp / "out" / "proof").glob("*-proof.pdf")), tmp / "marked.pdf")
+    found, _, _ = write_corrections(marked, root, tmp / "out")
+    sheet = tmp / "out" / "proof" / "index.html"
+    assert found and 'class="corrections"' in sheet.read_text(encoding="utf-8")
+    context, page = _page(playwright_browser, width, height)
+    page.goto(sheet.as_uri())
+    page.wait_for_load_state("load")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    context.close()
+    assert {v["id"]: [n["target"] for n in v["nodes"]][:3] for v in result["violations"]} == {}
