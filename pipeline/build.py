@@ -127,7 +127,8 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
         if pdfs[0] is not None and pdfs[1] is not None:  # so that marks on a copy of either can be read back
             with stage("pdf", announce=False):
                 # in the cache, not beside the outputs: a build's outputs are the files it was asked for
-                record_round(Path(out_dir) / CACHE_FOLDER, book, revision(Path(book_dir)),
+                # the manuscript's files were hashed once already, at load (for the print PDF's record)
+                record_round(Path(out_dir) / CACHE_FOLDER, book, revision(Path(book_dir), manuscript),
                              [("print", pdfs[0]), ("screen", pdfs[1])], citations(book, laid.anchor_labels))
         if "web" in formats:  # last: the site holds copies of the files just made
             with stage("web"):

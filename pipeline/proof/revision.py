@@ -32,9 +32,10 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 reposi
 _REF_NAME = re.compile(r"refs/[A-Za-z0-9._/-]{1,200}")
 
 
-def revision(root: Path) -> str:
-    """``<commit>+<content>`` when the manuscript is a git checkout, else ``sha256:<content>``."""
-    content = content_hash(root)
+def revision(root: Path, content: str | None = None) -> str:
+    """``<commit>+<content>`` when the manuscript is a git checkout, else ``sha256:<content>``;
+    ``content`` is the manuscript's ``content_hash`` when the caller has it already."""
+    content = content or content_hash(root)
     commit = head_commit(root)
     return f"{commit[:10]}+{content[:6]}" if commit else f"sha256:{content[:10]}"
 
