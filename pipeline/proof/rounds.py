@@ -1,18 +1,23 @@
 """Proof rounds: what a later ``press corrections`` needs to read marks made on a PDF of this round.
 
-A round is one state of the manuscript laid out: ``press proof`` records one for the proof PDF,
-``press build`` one for the print and the screen PDF. Each is kept in
-``DIR/proof/rounds/<revision>/``, three compact JSON files:
+A round is one state of the manuscript laid out: ``press proof`` records one for the proof PDF in
+``DIR/proof/rounds/<revision>/``, ``press build`` one for the print and the screen PDF in
+``DIR/.press-cache/rounds/<revision>/``. Each round folder holds three compact JSON files:
 
-- ``round.json``: the revision; the manuscript's documents as they were; the line range where each
-  paragraph and heading was written; and, for every PDF made of this round (proof, print, screen),
-  its document id (``/ID``'s first half, which a marked copy keeps) and each page's trim box in
-  that PDF's own coordinates (a print PDF's pages carry bleed and crop marks around the trim, the
-  screen PDF's are the trim alone);
+- ``round.json``: the revision; the manuscript's documents as they were (by content hash); the
+  line range where each paragraph and heading was written; and, for every PDF made of this round
+  (proof, print, screen), its document id (``/ID``'s first half, which a marked copy keeps) and
+  each page's trim box in that PDF's own coordinates (a print PDF's pages carry bleed and crop
+  marks around the trim, the screen PDF's are the trim alone);
 - ``pages.json``: each page's label, and the page label of every paragraph and heading (as the
   proof's own ``pages.json``);
 - ``text.json``: on each page, in trim coordinates (points from the trim's bottom-left corner),
-  where each paragraph and heading begins and the box of every word.
+  where each paragraph and heading begins and, for a proof, what the page is made of, which names
+  its words.
+
+What rounds share is stored once beside them, by content: ``texts/`` each document's text,
+``words/`` each page's words with their boxes (a proof at every save under ``press watch`` has
+the same pages again and again). The rounds recorded last are kept (``KEEP``), and what they use.
 
 The PDFs share one layout (the screen PDF and the proof have the print's pages), so the text
 positions are recorded once and every PDF's pages are mapped onto them through its trim boxes.
@@ -255,26 +260,31 @@ def _text_file(rounds: Path, digest: str) -> Path:
     return rounds / TEXTS / f"{digest}.txt"
 
 
+def _by_age(rounds: Path, name: str) -> list[Path]:
+    """The round folders under ``rounds`` that hold ``name``, oldest first (by that file's time)."""
+    found = []
+    for path in rounds.glob(f"*/{name}"):
+        try:
+            found.append((path.stat().st_mtime_ns, path.parent))
+        except OSError:  # removed meanwhile
+            continue
+    return [folder for _, folder in sorted(found)]
+
+
 def _prune(rounds: Path) -> None:
     """Keep the ``KEEP`` rounds recorded last, and the texts and page words they use; remove the rest.
 
     Pruned only when ``KEEP`` is passed by a tenth, so that a proof at every save (press watch)
     does not read every kept round each time.
     """
-    recorded = []
-    for path in rounds.glob("*/round.json"):
-        try:
-            recorded.append((path.stat().st_mtime_ns, path.parent))
-        except OSError:
-            continue
+    recorded = _by_age(rounds, "round.json")
     if len(recorded) <= KEEP + KEEP // 10:
         return
-    recorded.sort()
-    for _, folder in recorded[:-KEEP]:
+    for folder in recorded[:-KEEP]:
         shutil.rmtree(folder, ignore_errors=True)
     texts: set[str] = set()
     words: set[str] = set()
-    for _, folder in recorded[-KEEP:]:
+    for folder in recorded[-KEEP:]:
         texts.update(str(v) for v in _read(folder / "round.json").get("sources", {}).values())
         words.update(_words_file(rounds, str(p.get("key"))).name for p in _read(folder / "text.json").get("pages", [])
                      if isinstance(p, dict) and p.get("key"))
@@ -398,13 +408,8 @@ def record_round(proof_folder: Path, book: Book, revision: str, pdfs: list[tuple
 def _usual(rounds: Path) -> float | None:
     """The usual type size a round recorded last found, so that a proof reading a few pages again
     measures their words against the book's, not against those pages' own."""
-    recorded = []
-    for path in rounds.glob("*/text.json"):
-        try:
-            recorded.append((path.stat().st_mtime_ns, path))
-        except OSError:
-            continue
-    usual = _read(max(recorded)[1]).get("usual") if recorded else None
+    recorded = _by_age(rounds, "text.json")
+    usual = _read(recorded[-1] / "text.json").get("usual") if recorded else None
     return float(usual) if isinstance(usual, (int, float)) and usual > 0 else None
 
 
