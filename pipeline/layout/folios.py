@@ -131,11 +131,10 @@ def folio_layer(job: LayoutJob, parts: list[PartLayout], diags: Diagnostics) -> 
     """
     book, screen = job.book, job.screen
     runs = segments(book, parts)
-    key = hashlib.sha256("\0".join([code_version(), FOLIO_LAYER.name, repr(book.print), str(screen),
+    # the layer's style (code, print settings, stylesheets, profile), then what its runs hold
+    key = hashlib.sha256("\0".join([folio_style(book, job.profile), FOLIO_LAYER.name, str(screen),
                                      *(job.renderer.folio_layer_html(layer_run(parts, run)) + repr(run)
-                                       for run in runs),
-                                     *(file_hash(p) for p in stylesheet_paths(book, FOLIO_LAYER.layers)),
-                                     file_hash(job.profile) if job.profile else ""]).encode()).hexdigest()[:24]
+                                       for run in runs)]).encode()).hexdigest()[:24]
     entry = job.cache.layer_entry(key)
     layer = FolioLayer([], [entry / f"print-{k}.pdf" for k in range(len(runs))],
                        [entry / f"screen-{k}.pdf" for k in range(len(runs))] if screen else None)
