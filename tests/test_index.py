@@ -295,3 +295,48 @@ def test_the_print_index_cites_the_pages_where_the_paragraphs_begin(book, tmp_pa
     assert {pages[f"doc1-p{n}"] for n in (2, 3, 4)} == {pages["doc1-p2"]}
     assert f"Gorbachev, Mikhail S., {expected}" in text.replace("\u00a0", " ")
     assert "GeneralSecretary,seeGorbachev,MikhailS." in text.replace(" ", "")
+
+
+def test_each_printed_locator_is_a_tagged_link_on_its_own_number(book, tmp_path):
+    """The print index's numbers are linked after layout (engine/links.py): every link must sit
+    on its number, lead to the paragraph that number cites, and be tagged in the screen PDF as
+    a Link holding both its annotation and its text."""
+    import re
+
+    import pikepdf
+    import pypdfium2
+
+    from pipeline.build import build
+
+    result = build(book.root, tmp_path / "out", formats=("pdf",), jobs=1)
+    for path in (p for p in result.outputs if p.suffix == ".pdf"):
+        with pikepdf.open(path) as pdf:
+            tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+            page_of = {page.objgen: i for i, page in enumerate(pdf.pages)}
+            first = int(list(pdf.Root.PageLabels.Nums)[-2])  # page 1 of the arabic folios
+            start = page_of[tree["index"][0].objgen]
+            tagged = "/StructTreeRoot" in pdf.Root
+            parents = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree) if tagged else None
+            drawn = pypdfium2.PdfDocument(path)
+            links = 0
+            for number in range(start, len(pdf.pages)):
+                text = drawn[number].get_textpage()
+                for annot in pdf.pages[number].get("/Annots", []):
+                    target = str(annot.get("/Dest", ""))
+                    found = re.fullmatch(r"doc(\d+)-p(\d+)", target)
+                    if annot.Subtype != "/Link" or not found:
+                        continue
+                    links += 1
+                    x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+                    under = text.get_text_bounded(x0 + 0.3, y0 + 1, x1 - 0.3, y1 - 1).strip()
+                    cited_page = str(page_of[tree[target][0].objgen] - first + 1)
+                    # a paragraph's number, or the page it begins on (the end of a range shortened)
+                    assert under == found[2] or (under and cited_page.endswith(under)), (path.name, target, under)
+                    if tagged:
+                        link = parents[int(annot.StructParent)]
+                        assert link.S == "/Link"
+                        kids = list(link.K)
+                        assert any(isinstance(k, pikepdf.Dictionary) and k.get("/Obj") is not None
+                                   and k.Obj.objgen == annot.objgen for k in kids)
+                        assert any(isinstance(k, int) for k in kids), "the link's text is not in its Link"
+            assert links >= 20, path.name

@@ -43,6 +43,11 @@ def is_text(box: Any) -> bool:
     return kind(box) == "TextBox"
 
 
+def is_inline(box: Any) -> bool:
+    """An inline box of an element (a ``span`` or an ``a`` on one line), not its text."""
+    return kind(box) == "InlineBox"
+
+
 def is_line(box: Any) -> bool:
     return kind(box) == "LineBox"
 

@@ -16,6 +16,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.diagnostics import Diagnostics
 from pipeline.engine.fetch import LocalFetcher
+from pipeline.engine.links import set_links
 from pipeline.engine.margins import place_numbers_outside
 from pipeline.engine.separation import print_image
 from pipeline.model import Book, SourceLoc
@@ -158,4 +159,5 @@ def lay_out(
             stylesheets=sheets, font_config=fonts, color_profiles=profiles
         )
     place_numbers_outside(document)
+    set_links(document)
     return document

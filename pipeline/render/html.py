@@ -277,7 +277,7 @@ class Renderer:
         page_of = part.pages.get if part is not None else (index_pages.get if index_pages else None)
         documents = self.book.documents if part is None else part.documents
         with_index = has_index(self.book) and (part is None or part.index)
-        kinds = IndexRenderer(self.book, self.words, self._print_href, page_of).kinds() if with_index else []
+        kinds = IndexRenderer(self.book, self.words, self._print_href, page_of, ranges=True).kinds() if with_index else []
         # a document is at most 500,000 characters of Markdown: its HTML may take that much room
         return self.render(
             "book.html.j2",

@@ -7,10 +7,17 @@ in the EPUB) and what print adds, the pages where the cited paragraphs begin.
 Locators read ``37 § 3–5, 19``: the document, then its paragraphs with consecutive ones joined,
 documents separated by semicolons. In print ``both`` adds each document's pages, ``(212–14)``,
 and ``pages`` cites the pages alone, ``212–14, 230``; every number is a link.
+
+In print the numbers are not ``<a>`` elements: an index cites thousands of them, and the engine
+lays out an inline box per element, five times the cost of the plain text. Print's locators are
+plain text whose ``data-links`` lists each link's characters and target; the engine sets those
+links on the laid-out lines (``engine/links.py``), where they become the same annotations and
+tags an ``<a>`` would have made.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,6 +27,11 @@ from pipeline.model import INDEX_ANCHOR, Book, IndexEntry, Locator
 from pipeline.render.inline import epub_page_marker
 from pipeline.transforms.index import collapse, entry_ids, runs, sub_id
 from pipeline.words import Words
+
+# A link in print's locators while they are built: private-use characters, which locators (digits,
+# roman folios and punctuation press writes) never hold; ``_as_ranges`` takes them out again.
+_LINK, _TEXT, _END = "\ue000", "\ue001", "\ue002"
+_MARKED_LINK = re.compile(f"{_LINK}([^{_TEXT}]*){_TEXT}([^{_END}]*){_END}")
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,7 @@ class EntryView:
     see_also: Markup | None
     subentries: tuple["EntryView", ...]
     pages: Markup = Markup("")  # the EPUB's markers of printed index pages that begin in this entry
+    links: str = ""  # print: the locators' links as ``start-end:href`` character ranges (data-links)
 
 
 @dataclass(frozen=True)
@@ -50,17 +63,19 @@ class IndexRenderer:
 
     ``href`` gives the link to an anchor; ``page_of`` (print only) its printed page; ``epub`` marks
     the EPUB Indexes 1.1 semantics (``epub:type``) on the locators and references, and the print
-    index's pages (``book.index.page_breaks``) where they begin.
+    index's pages (``book.index.page_breaks``) where they begin. ``ranges`` (print) gives the
+    locators as plain text and their links as character ranges, for the engine to set.
     """
 
     def __init__(self, book: Book, words: Words, href: Callable[[str], str],
-                 page_of: Callable[[str], str | None] | None = None, epub: bool = False):
+                 page_of: Callable[[str], str | None] | None = None, epub: bool = False, ranges: bool = False):
         assert book.index is not None
         self.book = book
         self.words = words
         self.href = href
         self.page_of = page_of
         self.epub = epub
+        self.ranges = ranges
         self.mode = book.index.locators if page_of is not None else "paragraphs"
         self.ids = entry_ids(book.index)
         self.breaks: dict[str, list[str]] = {}
@@ -88,12 +103,17 @@ class IndexRenderer:
         subs = tuple(self._entry(s, sub_id(id_, k)) for k, s in enumerate(entry.subentries, start=1))
         see = self._reference(entry.see, "index-xref-preferred") if entry.see else None
         also = Markup(", ").join(self._reference(t, "index-xref-related") for t in entry.see_also) if entry.see_also else None
-        return EntryView(entry.heading, id_, self.locators(entry.locators), see, also, subs, self.page_markers(id_))
+        locators, links = self.locators(entry.locators), ""
+        if self.ranges:
+            locators, links = _as_ranges(locators)
+        return EntryView(entry.heading, id_, locators, see, also, subs, self.page_markers(id_), links)
 
     def _reference(self, heading: str, kind: str) -> Markup:
         return Markup('<a%s href="#%s">%s</a>') % (self._type(kind), self.ids.get(heading, ""), heading)
 
     def _link(self, anchor: str, text: str) -> Markup:
+        if self.ranges:
+            return Markup(_LINK) + escape(self.href(anchor)) + Markup(_TEXT) + escape(text) + Markup(_END)
         return Markup('<a%s href="%s">%s</a>') % (self._type("index-locator"), self.href(anchor), text)
 
     def _range(self, first: tuple[int, str], last: tuple[int, str]) -> Markup:
@@ -138,3 +158,22 @@ class IndexRenderer:
             else:  # a roman folio cannot be part of a range
                 other.append(self._link(loc.anchor, label))
         return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
+
+
+def _as_ranges(marked: Markup) -> tuple[Markup, str]:
+    """Locators built with marked links -> (their plain text, ``data-links``: each link as
+    ``start-end:href``, counted in characters of that text)."""
+    text = marked.unescape()
+    plain: list[str] = []
+    links: list[str] = []
+    at = length = 0
+    for match in _MARKED_LINK.finditer(text):
+        plain.append(text[at:match.start()])
+        length += match.start() - at
+        href, label = match.groups()
+        links.append(f"{length}-{length + len(label)}:{href}")
+        plain.append(label)
+        length += len(label)
+        at = match.end()
+    plain.append(text[at:])
+    return escape("".join(plain)), " ".join(links)

@@ -1,0 +1,157 @@
+"""Links set on laid-out text: what an ``<a>`` per number would give, without its layout cost.
+
+The print index cites thousands of numbers, each a link. WeasyPrint lays out an inline box per
+``<a>`` element, and on an index page of such boxes that is five times the cost of the same
+text plain (every line is tried box by box, twice over while the columns are balanced). So the
+print HTML gives the index's locators as plain text, and the element's ``data-links`` says which
+characters link where (``start-end:href``, in characters of the element's text;
+``render/indexpage.py`` writes it). Once the pages are laid out, each line's text box is cut at
+those characters into the boxes an ``<a>`` would have made: a text box per run of text, and for
+each link an inline ``a`` box around its text, with the link. They are then painted, annotated
+and tagged (a ``Link`` element holding the annotation and its text) exactly as an ``<a>`` is.
+
+The cuts change no line: a text box is cut where it stands, and its pieces are measured and set
+side by side from its left edge, as the engine sets an ``<a>``'s pieces. Like ``margins`` and
+``screen``, this reads and changes laid-out boxes, through ``boxes``.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import copy
+from dataclasses import dataclass
+
+import weasyprint
+from weasyprint.anchors import gather_anchors
+from weasyprint.text.line_break import split_first_line
+from weasyprint.urls import get_link
+
+from pipeline.engine import boxes
+
+ATTRIBUTE = "data-links"
+_COLLAPSE = re.compile(r"[ \t\n\r\f]+")
+
+# The computed properties that decide a run of text's width: two runs with the same values and
+# the same characters are the same width, so a width is measured once per book's worth of pages.
+_FONT = ("font_family", "font_size", "font_style", "font_weight", "font_stretch", "font_kerning",
+         "font_variant_ligatures", "font_variant_position", "font_variant_caps", "font_variant_numeric",
+         "font_variant_alternates", "font_variant_east_asian", "font_feature_settings",
+         "font_variation_settings", "font_language_override", "letter_spacing", "word_spacing", "lang",
+         "direction", "white_space")
+
+
+class LinkRangeError(ValueError):
+    """An element's ``data-links`` does not fit its laid-out text (a fault of press, not the book)."""
+
+
+@dataclass(frozen=True)
+class _Range:
+    start: int
+    end: int
+    link: tuple
+
+
+def _ranges(value: str, text: str) -> list[_Range]:
+    out = []
+    for item in value.split():
+        span, _, href = item.partition(":")
+        start, _, end = span.partition("-")
+        link = get_link(href, None)
+        if not (start.isdigit() and end.isdigit() and 0 <= int(start) < int(end) <= len(text)) or link is None:
+            raise LinkRangeError(f"{ATTRIBUTE}: {item!r} does not fit the text {text[:40]!r}")
+        out.append(_Range(int(start), int(end), link))
+    return out
+
+
+class _Widths:
+    """Runs of text measured as the engine measures a line: one Pango layout each, kept by the
+    run's characters and its font, with the layout the piece is later painted from."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple, tuple[float, object]] = {}
+
+    def __call__(self, text: str, style) -> tuple[float, object]:
+        key = (text, *(_hashable(style[name]) for name in _FONT))
+        if key not in self.known:
+            layout, _, _, width, _, _ = split_first_line(text, style, None, None, 0)
+            self.known[key] = (width, layout)
+        width, layout = self.known[key]
+        return width, copy(layout)  # each piece its own (the painter sets up a layout per box)
+
+
+def _hashable(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths) -> tuple[list, list[int]]:
+    """``text_box`` (its text at ``start`` in the element's) cut at the links crossing it: the
+    pieces in order, and which of ``ranges`` they link."""
+    text, end = text_box.text, start + len(text_box.text)
+    crossing = [(i, max(r.start - start, 0), min(r.end - start, len(text))) for i, r in enumerate(ranges)
+                if r.start < end and r.end > start]
+    if not crossing:
+        return [text_box], []
+    links = {(a, b): ranges[i].link for i, a, b in crossing}
+    cuts = sorted({0, len(text)} | {p for _, a, b in crossing for p in (a, b)})
+    out, x = [], text_box.position_x
+    for a, b in zip(cuts, cuts[1:]):
+        piece = text_box.copy_with_text(text[a:b])
+        piece.width, piece.pango_layout = widths(piece.text, text_box.style)
+        piece.position_x = x
+        x += piece.width
+        if (a, b) not in links:
+            out.append(piece)
+            continue
+        link = wrapper.copy()  # the element's inline box on this line, made an ``a`` around the piece
+        link.children = [piece]
+        link.element_tag, link.link = "a", links[(a, b)]
+        link.position_x, link.width = piece.position_x, piece.width
+        for side in ("left", "right"):
+            setattr(link, f"margin_{side}", 0)
+            setattr(link, f"padding_{side}", 0)
+            setattr(link, f"border_{side}_width", 0)
+        out.append(link)
+    return out, [i for i, _, _ in crossing]
+
+
+def set_links(document: weasyprint.Document) -> int:
+    """Cut the text of every element with ``data-links`` into linked pieces; return the links set."""
+    widths = _Widths()
+    read: dict[int, tuple[str, list[_Range], int]] = {}  # element -> its text, ranges, characters seen
+    linked: set[tuple[int, int]] = set()  # (element, range) set on some line
+    made = 0
+    for page in document.pages:
+        holders = [box for box in boxes.descendants(boxes.page_box(page))
+                   if boxes.is_inline(box) and boxes.attribute(box, ATTRIBUTE) is not None]
+        for box in holders:
+            element = boxes.element_of(box)
+            if id(element) not in read:
+                text = _COLLAPSE.sub(" ", "".join(element.itertext()))  # as CSS collapses it: no-break spaces stay
+                read[id(element)] = (text, _ranges(boxes.attribute(box, ATTRIBUTE) or "", text), 0)
+            text, ranges, seen = read[id(element)]
+            children = []
+            for child in boxes.children(box):
+                if not boxes.is_text(child) or not child.text:
+                    children.append(child)
+                    continue
+                at = text.find(child.text, seen)
+                if at < 0:
+                    raise LinkRangeError(f"{ATTRIBUTE}: the laid-out text {child.text[:40]!r} is not in {text[:40]!r}")
+                seen = at + len(child.text)
+                pieces, crossed = _pieces(child, at, ranges, box, widths)
+                children.extend(pieces)
+                linked.update((id(element), i) for i in crossed)
+            read[id(element)] = (text, ranges, seen)
+            box.children = children
+            for link in children:
+                if boxes.is_inline(link) and link.element_tag == "a":
+                    gather_anchors(link, {}, page.links, [], {})  # as the engine gathers an <a>'s link
+                    made += 1
+    expected = sum(len(ranges) for _, ranges, _ in read.values())
+    if len(linked) < expected:
+        raise LinkRangeError(f"{ATTRIBUTE}: {expected - len(linked)} of {expected} links fell on no laid-out text")
+    return made
