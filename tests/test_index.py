@@ -340,3 +340,19 @@ def test_each_printed_locator_is_a_tagged_link_on_its_own_number(book, tmp_path)
                                    and k.Obj.objgen == annot.objgen for k in kids)
                         assert any(isinstance(k, int) for k in kids), "the link's text is not in its Link"
             assert links >= 20, path.name
+
+
+def test_the_longest_form_is_found_whole_words_only():
+    """The forms are one regular expression arranged as a tree of words: a longer form before the
+    one it begins with, a longer word before its prefix, whole words only, any run of spaces."""
+    from pipeline.model import BookIndex, IndexEntry, IndexKind, SourceLoc
+    from pipeline.transforms.index import _Finder
+
+    loc = SourceLoc("index.yaml", 1)
+    forms = {"York": ("York",), "New York": ("New York",), "New York City": ("New York City",),
+             "Yorkshire": ("Yorkshire",), "Москва": ("Москва", "Москвы")}
+    index = BookIndex(loc, (IndexKind("places", None, tuple(IndexEntry(h, loc, f) for h, f in forms.items())),))
+    finder = _Finder(index)
+    found = [owner for owner, _ in finder.find("New York City, New\u00a0York, York's Yorkshire, Yorkist, "
+                                               "newyork, Москвы и Москва, Москвой")]
+    assert found == ["New York City", "New York", "York", "Yorkshire", "Москва", "Москва"]

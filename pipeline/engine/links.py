@@ -69,9 +69,13 @@ class _Widths:
 
     def __init__(self) -> None:
         self.known: dict[tuple, tuple[float, object]] = {}
+        self.fonts: dict[int, tuple] = {}  # id of a computed style (alive as long as its boxes) -> its font
 
     def __call__(self, text: str, style) -> tuple[float, object]:
-        key = (text, *(_hashable(style[name]) for name in _FONT))
+        font = self.fonts.get(id(style))
+        if font is None:
+            font = self.fonts[id(style)] = tuple(_hashable(style[name]) for name in _FONT)
+        key = (text, font)
         if key not in self.known:
             layout, _, _, width, _, _ = split_first_line(text, style, None, None, 0)
             self.known[key] = (width, layout)
