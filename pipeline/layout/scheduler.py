@@ -124,7 +124,13 @@ class PartScheduler:
         return [self.layouts[i] for i in range(len(self.numbers))]
 
     def _first_round(self, executor: Executor) -> None:
-        """Each part as soon as the pages it cites are known."""
+        """Each part as soon as the pages it cites are known, the first in reading order first.
+
+        No more parts are handed to the workers than they can lay out at once: a part that waited
+        for the pages it cites (a document citing the one before it needs the page count of every
+        part before that) must not queue behind every part that was ready sooner, or the parts
+        citing it in turn are laid out one after another at the end, on one core.
+        """
         pending = list(range(len(self.numbers)))
         while pending or self.running:
             pages = Pagination(self.job.book, self.layouts)
@@ -132,6 +138,8 @@ class PartScheduler:
             if not ready and not self.running:  # a cycle: lay the first document out with guessed pages
                 ready = [min(pending, key=lambda i: (i in (FRONT, self.back), i))]
             for i in sorted(ready):  # in reading order: the sooner a prefix is done, the sooner citing parts may go
+                if len(self.running) >= self.job.jobs:
+                    break
                 pending.remove(i)
                 self._start(executor, i, pages)
             if self.running:
