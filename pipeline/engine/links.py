@@ -5,19 +5,26 @@ The print index cites thousands of numbers, each a link. WeasyPrint lays out an 
 text plain (every line is tried box by box, twice over while the columns are balanced). So the
 print HTML gives the index's locators as plain text, and the element's ``data-links`` says which
 characters link where (``start-end:href``, in characters of the element's text;
-``render/indexpage.py`` writes it). Once the pages are laid out, each line's text box is cut at
-those characters into the boxes an ``<a>`` would have made: a text box per run of text, and for
-each link an inline ``a`` box around its text, with the link. They are then painted, annotated
-and tagged (a ``Link`` element holding the annotation and its text) exactly as an ``<a>`` is.
+``render/indexpage.py`` writes it). Once the pages are laid out, each link is set where its
+characters stand on the line, in one of two forms:
 
-The cuts change no line: a text box is cut where it stands, and its pieces are measured and set
-side by side from its left edge, as the engine sets an ``<a>``'s pieces. Like ``margins`` and
-``screen``, this reads and changes laid-out boxes, through ``boxes``.
+- print (``set_links``): the line's text is left whole, one run to paint, and an empty inline
+  ``a`` box with the link lies over each number, which is all a link annotation needs;
+- the tagged screen PDF (``cut_links``, when the print layout is turned screen): the text box
+  is cut into the boxes an ``<a>`` would have made, a text box per run and an inline ``a`` box
+  around each number's text, so each becomes a ``Link`` element holding its annotation and its
+  text, exactly as an ``<a>`` is tagged.
+
+Neither changes a line: a text box is cut where it stands, and its pieces are measured and set
+side by side from its left edge, as the engine sets an ``<a>``'s pieces; the empty boxes of print
+stand where those pieces would. Like ``margins`` and ``screen``, this reads and changes laid-out
+boxes, through ``boxes``.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from copy import copy
 from dataclasses import dataclass
 
@@ -91,71 +98,117 @@ def _hashable(value):
     return value
 
 
-def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths) -> tuple[list, list[int]]:
-    """``text_box`` (its text at ``start`` in the element's) cut at the links crossing it: the
-    pieces in order, and which of ``ranges`` they link."""
+def _link_box(wrapper, link: tuple, x: float, width: float, children: list):
+    """The element's inline box on this line (``wrapper``) made an ``a`` at ``x``, around ``children``."""
+    box = wrapper.copy()
+    box.children = children
+    box.element_tag, box.link = "a", link
+    box.position_x, box.width = x, width
+    for side in ("left", "right"):
+        setattr(box, f"margin_{side}", 0)
+        setattr(box, f"padding_{side}", 0)
+        setattr(box, f"border_{side}_width", 0)
+    return box
+
+
+def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths) -> tuple[list, list, list[int]]:
+    """``text_box`` (its text at ``start`` in the element's) with the links crossing it, twice: whole,
+    followed by an empty ``a`` box over each link (print: one run of text to paint), and cut into
+    pieces, each link an ``a`` box around its piece (the tagged screen PDF: a Link holds its text).
+    Then which of ``ranges`` they link."""
     text, end = text_box.text, start + len(text_box.text)
     crossing = [(i, max(r.start - start, 0), min(r.end - start, len(text))) for i, r in enumerate(ranges)
                 if r.start < end and r.end > start]
     if not crossing:
-        return [text_box], []
+        return [text_box], [text_box], []
     links = {(a, b): ranges[i].link for i, a, b in crossing}
     cuts = sorted({0, len(text)} | {p for _, a, b in crossing for p in (a, b)})
-    out, x = [], text_box.position_x
+    whole, cut, x = [text_box], [], text_box.position_x
     for a, b in zip(cuts, cuts[1:]):
         piece = text_box.copy_with_text(text[a:b])
         piece.width, piece.pango_layout = widths(piece.text, text_box.style)
         piece.position_x = x
         x += piece.width
-        if (a, b) not in links:
-            out.append(piece)
-            continue
-        link = wrapper.copy()  # the element's inline box on this line, made an ``a`` around the piece
-        link.children = [piece]
-        link.element_tag, link.link = "a", links[(a, b)]
-        link.position_x, link.width = piece.position_x, piece.width
-        for side in ("left", "right"):
-            setattr(link, f"margin_{side}", 0)
-            setattr(link, f"padding_{side}", 0)
-            setattr(link, f"border_{side}_width", 0)
-        out.append(link)
-    return out, [i for i, _, _ in crossing]
+        if (a, b) in links:
+            whole.append(_link_box(wrapper, links[(a, b)], piece.position_x, piece.width, []))
+            cut.append(_link_box(wrapper, links[(a, b)], piece.position_x, piece.width, [piece]))
+        else:
+            cut.append(piece)
+    return whole, cut, [i for i, _, _ in crossing]
+
+
+@dataclass
+class _Holder:
+    """An element's inline box on one line, its children in both forms (``_pieces``)."""
+
+    box: object
+    whole: list
+    cut: list
+
+
+#: The laid-out documents whose links are set, with their holders page by page, until the screen
+#: PDF asks for the links cut (``cut_links``).
+_set: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _is_link(box) -> bool:
+    return boxes.is_inline(box) and box.element_tag == "a"
 
 
 def set_links(document: weasyprint.Document) -> int:
-    """Cut the text of every element with ``data-links`` into linked pieces; return the links set."""
+    """Set the links of every element with ``data-links`` on its laid-out text; return how many.
+
+    The text stays whole, as print paints it; ``cut_links`` cuts it for the tagged screen PDF."""
     widths = _Widths()
     read: dict[int, tuple[str, list[_Range], int]] = {}  # element -> its text, ranges, characters seen
     linked: set[tuple[int, int]] = set()  # (element, range) set on some line
+    pages: list[list[_Holder]] = []
     made = 0
     for page in document.pages:
-        holders = [box for box in boxes.descendants(boxes.page_box(page))
-                   if boxes.is_inline(box) and boxes.attribute(box, ATTRIBUTE) is not None]
-        for box in holders:
+        holders = []
+        for box in [box for box in boxes.descendants(boxes.page_box(page))
+                    if boxes.is_inline(box) and boxes.attribute(box, ATTRIBUTE) is not None]:
             element = boxes.element_of(box)
             if id(element) not in read:
                 text = _COLLAPSE.sub(" ", "".join(element.itertext()))  # as CSS collapses it: no-break spaces stay
                 read[id(element)] = (text, _ranges(boxes.attribute(box, ATTRIBUTE) or "", text), 0)
             text, ranges, seen = read[id(element)]
-            children = []
+            whole, cut = [], []
             for child in boxes.children(box):
                 if not boxes.is_text(child) or not child.text:
-                    children.append(child)
+                    whole.append(child)
+                    cut.append(child)
                     continue
                 at = text.find(child.text, seen)
                 if at < 0:
                     raise LinkRangeError(f"{ATTRIBUTE}: the laid-out text {child.text[:40]!r} is not in {text[:40]!r}")
                 seen = at + len(child.text)
-                pieces, crossed = _pieces(child, at, ranges, box, widths)
-                children.extend(pieces)
+                child_whole, child_cut, crossed = _pieces(child, at, ranges, box, widths)
+                whole += child_whole
+                cut += child_cut
                 linked.update((id(element), i) for i in crossed)
             read[id(element)] = (text, ranges, seen)
-            box.children = children
-            for link in children:
-                if boxes.is_inline(link) and link.element_tag == "a":
-                    gather_anchors(link, {}, page.links, [], {})  # as the engine gathers an <a>'s link
-                    made += 1
+            box.children = whole
+            for link in filter(_is_link, whole):
+                gather_anchors(link, {}, page.links, [], {})  # as the engine gathers an <a>'s link
+                made += 1
+            holders.append(_Holder(box, whole, cut))
+        pages.append(holders)
     expected = sum(len(ranges) for _, ranges, _ in read.values())
     if len(linked) < expected:
         raise LinkRangeError(f"{ATTRIBUTE}: {expected - len(linked)} of {expected} links fell on no laid-out text")
+    if made:
+        _set[document] = pages
     return made
+
+
+def cut_links(document: weasyprint.Document) -> None:
+    """Cut the linked text into its pieces, each link around its own (for the tagged screen PDF:
+    a Link element holds its annotation and its text); a no-op where ``set_links`` set none."""
+    for page, holders in zip(document.pages, _set.pop(document, [])):
+        overlays = {id(link) for holder in holders for link in filter(_is_link, holder.whole)}
+        page.links[:] = [entry for entry in page.links if id(entry[3]) not in overlays]
+        for holder in holders:
+            holder.box.children = holder.cut
+            for link in filter(_is_link, holder.cut):
+                gather_anchors(link, {}, page.links, [], {})

@@ -21,6 +21,7 @@ from tinycss2.color5 import parse_color
 from weasyprint.images import RasterImage
 
 from pipeline.engine import boxes
+from pipeline.engine.links import cut_links
 from pipeline.engine.separation import screen_image
 
 # Properties whose computed value may be a colour.
@@ -54,7 +55,9 @@ def _screen_raster(src: str, profile: Path | None) -> RasterImage:
 
 
 def make_screen(document: weasyprint.Document, profile: Path | None = None) -> None:
-    """Turn a laid-out print document into the screen one, in place: no bleed, RGB colours."""
+    """Turn a laid-out print document into the screen one, in place: no bleed, RGB colours, and
+    text set with links after layout cut into its links' pieces, for the tags (``links``)."""
+    cut_links(document)
     restyled = set()
     images: dict[str, RasterImage] = {}
     for page in document.pages:
