@@ -68,16 +68,50 @@ def available_memory() -> int:
 
 
 class Forked:
-    """``fn(*args)`` running in a child process; ``result()`` waits for it."""
+    """``fn(*args)`` running in a child process; ``result()`` waits for it.
 
-    def __init__(self, fn: Callable[..., Any], *args: Any):
+    With ``reports``, ``fn`` is called as ``fn(report, *args)`` and may ``report`` one value before
+    it ends, which ``report()`` here returns as soon as it is sent: the parent goes on with it
+    while the child finishes its work (the index laid out, its PDFs still being painted).
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, reports: bool = False):
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(os.getpid(), send, fn, args), daemon=True)
+        # A reporting child forks painters of its own, which a daemonic process may not; it ends with
+        # this process all the same (child_setup), and is stopped with the build (``stop``, ``stop_all``).
+        self._process = context.Process(target=_run, args=(os.getpid(), send, fn, args, reports), daemon=not reports)
         self._process.start()
         _live.add(self)
         send.close()
         self._outcome: tuple[str, Any] | None = None
+        self._reported: list[Any] = []
+
+    def _next(self) -> None:
+        """Read the child's next message: its report, or its outcome (after which it is joined)."""
+        try:
+            message = self._receive.recv()
+        except EOFError:
+            message = ("error", RuntimeError("a build process ended without a result (out of memory?)"))
+        except BaseException:
+            self.stop()
+            raise
+        if message[0] == "report":
+            self._reported.append(message[1])
+            return
+        self._outcome = message
+        self._receive.close()
+        self._process.join()
+        _live.discard(self)
+
+    def report(self) -> Any:
+        """The value the child reported, as soon as it is sent; its exception if it failed first."""
+        while not self._reported and self._outcome is None:
+            self._next()
+        if self._reported:
+            return self._reported[0]
+        self.result()  # ended without a report: its exception, if any, is raised here
+        raise RuntimeError("a build process ended without reporting")
 
     def result(self) -> Any:
         """The child's return value; its exception is raised here (as often as asked).
@@ -85,17 +119,8 @@ class Forked:
         Interrupted while waiting (Ctrl-C, SIGTERM), the child is stopped before the
         interruption goes on, so that it writes nothing after the build has cleaned up.
         """
-        if self._outcome is None:
-            try:
-                self._outcome = self._receive.recv()
-            except EOFError:
-                self._outcome = ("error", RuntimeError("a build process ended without a result (out of memory?)"))
-            except BaseException:
-                self.stop()
-                raise
-            self._receive.close()
-            self._process.join()
-            _live.discard(self)
+        while self._outcome is None:
+            self._next()
         status, value = self._outcome
         if status == "error":
             raise value
@@ -118,9 +143,11 @@ def stop_all() -> None:
         child.stop()
 
 
-def _run(parent: int, send, fn: Callable[..., Any], args: tuple) -> None:
+def _run(parent: int, send, fn: Callable[..., Any], args: tuple, reports: bool = False) -> None:
     child_setup(parent)
     try:
+        if reports:
+            args = (lambda value: send.send(("report", value)), *args)
         send.send(("ok", fn(*args)))
     except BaseException as exc:  # handed to the parent, which decides what it means
         try:

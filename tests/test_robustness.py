@@ -423,3 +423,28 @@ def test_watch_sees_saves_in_a_manuscript_under_a_folder_named_proof(tmp_path):
 
     watch(inside, rebuild, lambda _: None, interval=0, rounds=2)
     assert len(calls) == 2
+
+
+def _reports_then(report, outcome: str):
+    report({"pages": 12})
+    if outcome == "fail":
+        raise ValueError("painting failed")
+    return "painted"
+
+
+def _fails_before_reporting(report):
+    raise ValueError("layout failed")
+
+
+def test_a_forked_step_reports_before_it_ends_and_its_failure_still_comes_back():
+    """The index's process reports its layout, then paints: the build goes on with the report, and
+    a failure after it (or before it) is not lost."""
+    done = forked.Forked(_reports_then, "ok", reports=True)
+    assert done.report() == {"pages": 12} and done.result() == "painted" and done.report() == {"pages": 12}
+    failed = forked.Forked(_reports_then, "fail", reports=True)
+    assert failed.report() == {"pages": 12}
+    with pytest.raises(ValueError, match="painting failed"):
+        failed.result()
+    early = forked.Forked(_fails_before_reporting, reports=True)
+    with pytest.raises(ValueError, match="layout failed"):
+        early.report()

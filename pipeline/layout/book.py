@@ -67,10 +67,16 @@ def lay_out_book(job: LayoutJob, diags: Diagnostics) -> BookLayout:
     The engine's problems go into ``diags``; the preflight's findings, placed on their pages,
     come back with the layout.
     """
-    parts = PartScheduler(job, job.cache.read_pages()).run()
+    scheduler = PartScheduler(job, job.cache.read_pages())
+    parts = scheduler.run()
     for part in parts:  # the engine's problems (not placed on a page) first, as they were reported
         diags.extend(d for d in part.diagnostics if d.page is None)
-    layer = folio_layer(job, parts, diags)
+    try:
+        layer = folio_layer(job, parts, diags)  # while the index's PDFs are painted, if they are
+        scheduler.finish_painting()
+    except BaseException:
+        scheduler.abandon()
+        raise
     labels = book_labels(layer.plan)
     anchor_labels = book_anchor_labels(parts, layer.plan, labels)
     job.cache.write_pages(anchor_labels)

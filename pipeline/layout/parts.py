@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from pipeline.diagnostics import Diagnostics
 from pipeline.engine import boxes
@@ -34,8 +35,9 @@ def part_html(book: Book, renderer: Renderer, task: PartTask) -> tuple[str, str]
 
 
 def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path | None, folder: Path,
-                 screen: bool) -> PartLayout:
-    """Lay out one part and write its PDFs into ``folder``."""
+                 screen: bool, report: Callable[[PartLayout], None] | None = None) -> PartLayout:
+    """Lay out one part and write its PDFs into ``folder``; ``report`` is given the layout as soon as
+    it is known, before the PDFs are painted."""
     html, css = part_html(book, renderer, task)
     diags = Diagnostics()
     document = lay_out(book, renderer, html, PRINT_PART, diags, profile, extra_css=css)
@@ -55,6 +57,8 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path |
     for anchor, _ in task.pages:
         if anchor not in anchors:
             document.pages[0].anchors.setdefault(anchor, (0, 0, 0, 0))
+    if report is not None:
+        report(result)
     folder.mkdir(parents=True, exist_ok=True)
     paint_print = partial(write_pdf, book, document, result.print_pdf, PRINT_PART, marks=False)
     if not (screen and task.back):

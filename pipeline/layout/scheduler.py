@@ -43,9 +43,13 @@ MAX_ROUNDS = 4  # a wrong guess is corrected in the next round; two are almost a
 _job: list[LayoutJob] = []  # the job being laid out, set before the workers fork
 
 
-def _work(task: PartTask, folder: Path) -> PartLayout:
+def _work(task: PartTask, folder: Path, report=None) -> PartLayout:
     job = _job[-1]
-    return lay_out_part(job.book, job.renderer, task, job.profile, folder, job.screen)
+    return lay_out_part(job.book, job.renderer, task, job.profile, folder, job.screen, report)
+
+
+def _work_reporting(report, task: PartTask, folder: Path) -> PartLayout:
+    return _work(task, folder, report)
 
 
 class _InProcess(Executor):
@@ -100,6 +104,9 @@ class PartScheduler:
         self.layouts: dict[int, PartLayout] = {}
         self.used: dict[int, PartTask] = {}
         self.running: dict[Future, int] = {}
+        #: The index laid out in a process of its own that reports its layout before painting it
+        #: (several jobs): the folio layer goes on meanwhile, and ``finish_painting`` waits for it.
+        self.painting: forked.Forked | None = None
 
     def run(self) -> list[PartLayout]:
         """Every part, in book order: front matter, then documents, then the index."""
@@ -115,6 +122,7 @@ class PartScheduler:
             self._correct_guesses(executor)
         except BaseException:
             _terminate(executor)
+            self.abandon()
             raise
         else:
             executor.shutdown()
@@ -144,6 +152,8 @@ class PartScheduler:
                 self._start(executor, i, pages)
             if self.running:
                 self._finish()
+        if self.painting is not None and self.back is not None and self.back not in self.layouts:
+            self._laid_out(self.back, self.painting.report(), False)
 
     def _correct_guesses(self, executor: Executor) -> None:
         """Parts laid out on guesses are laid out again with the pages as they came out."""
@@ -153,6 +163,8 @@ class PartScheduler:
             if not wrong:
                 return
             self.job.progress(PartsLaidOutAgain(len(wrong)))
+            if self.back in wrong:
+                self.finish_painting()  # its PDFs are written before the part is laid out again
             for i in wrong:
                 self._start(executor, i, pages)
             while self.running:
@@ -166,8 +178,12 @@ class PartScheduler:
         key = part_key(self.job.book, task, self.files + images, self.job.screen, front)
         found = self.job.cache.load(key, task, self.job.screen)
         if found is not None:
-            self.layouts[i], self.used[i] = found, task
-            self.job.progress(PartLaidOut(self.numbers[i], found.pages, True, len(self.layouts), len(self.numbers), i == self.back))
+            self._laid_out(i, found, True)
+        elif task.back and self.job.jobs > 1:
+            # The index comes last, alone: in a process of its own it reports its pages as soon as
+            # they are laid out, and the folio layer is laid out while its PDFs are painted.
+            self.job.cache.clear(key)
+            self.painting = forked.Forked(_work_reporting, task, self.job.cache.entry(key), reports=True)
         else:
             self.job.cache.clear(key)  # whatever a damaged or half-written entry held goes
             self.running[executor.submit(_work, task, self.job.cache.entry(key))] = i
@@ -178,8 +194,24 @@ class PartScheduler:
             i = self.running.pop(future)
             layout = future.result()
             self.job.cache.store(layout)
-            self.layouts[i], self.used[i] = layout, layout.task
-            self.job.progress(PartLaidOut(self.numbers[i], layout.pages, False, len(self.layouts), len(self.numbers), i == self.back))
+            self._laid_out(i, layout, False)
+
+    def _laid_out(self, i: int, layout: PartLayout, cached: bool) -> None:
+        self.layouts[i], self.used[i] = layout, layout.task
+        self.job.progress(PartLaidOut(self.numbers[i], layout.pages, cached, len(self.layouts), len(self.numbers), i == self.back))
+
+    def finish_painting(self) -> None:
+        """Wait until the index's PDFs are painted (when it was laid out in a process of its own),
+        and put it in the cache."""
+        if self.painting is not None:
+            painting, self.painting = self.painting, None
+            self.job.cache.store(painting.result())
+
+    def abandon(self) -> None:
+        """Stop painting the index: the build is being abandoned."""
+        if self.painting is not None:
+            self.painting.stop()
+            self.painting = None
 
     def _ready(self, i: int, pages: Pagination) -> bool:
         """Whether every page part ``i`` cites is known."""
