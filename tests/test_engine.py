@@ -39,3 +39,37 @@ def test_pages_and_boxes_read_through_the_engine_door():
     assert all(boxes.is_flow_block(b) for b in boxes.flow_blocks(document.pages[0]))
     third = list(boxes.descendants(boxes.page_box(document.pages[2])))
     assert sum(boxes.is_replaced(b) for b in third) == 1
+
+
+LINKED = """<!DOCTYPE html><html lang="en"><head><style>
+@page { size: 220px 300px; margin: 20px } p { font-size: 11px; width: 90px }
+</style></head><body><p id="t">Target.</p>
+<p><span data-links="{links}">4 § 15, 16 (33); 5 § 39 (48)</span></p></body></html>"""
+
+
+def test_links_set_after_layout_become_the_engine_own_links_in_both_forms():
+    """engine/links.py sets links on laid-out text through the engine's private structures: an
+    empty ``a`` box over each number (print), then the text cut into pieces (screen), and the PDF
+    gets a link annotation over each number either way. The line breaks inside the span."""
+    import io
+
+    import pikepdf
+    import pytest
+
+    from pipeline.engine.links import LinkRangeError, cut_links, set_links
+
+    ranges = "4-6:#t 8-10:#t 12-14:#t 21-23:#t 25-27:#t"  # 15, 16, 33, 39, 48
+    for cut in (False, True):
+        document = weasyprint.HTML(string=LINKED.replace("{links}", ranges)).render()
+        lines = [b for b in boxes.descendants(boxes.page_box(document.pages[0])) if boxes.is_line(b)]
+        assert len(lines) > 2  # the span is broken across lines
+        assert set_links(document) == 5
+        if cut:
+            cut_links(document)
+        texts = [b.text for b in boxes.descendants(boxes.page_box(document.pages[0])) if boxes.is_text(b)]
+        assert ("15" in texts) == cut and ("48" in texts) == cut  # the numbers are pieces of their own only when cut
+        with pikepdf.open(io.BytesIO(document.write_pdf(pdf_tags=cut))) as pdf:
+            rects = [[float(v) for v in a.Rect] for a in pdf.pages[0].Annots if a.Subtype == "/Link"]
+        assert len(rects) == 5 and all(r[2] - r[0] > 5 for r in rects)
+    with pytest.raises(LinkRangeError, match="does not fit"):
+        set_links(weasyprint.HTML(string=LINKED.replace("{links}", "4-60:#t")).render())
