@@ -107,6 +107,7 @@ class PartScheduler:
         #: The index laid out in a process of its own that reports its layout before painting it
         #: (several jobs): the folio layer goes on meanwhile, and ``finish_painting`` waits for it.
         self.painting: forked.Forked | None = None
+        self.unreported = False  # the index's process has not yet been asked for its layout
 
     def run(self) -> list[PartLayout]:
         """Every part, in book order: front matter, then documents, then the index."""
@@ -152,8 +153,7 @@ class PartScheduler:
                 self._start(executor, i, pages)
             if self.running:
                 self._finish()
-        if self.painting is not None and self.back is not None and self.back not in self.layouts:
-            self._laid_out(self.back, self.painting.report(), False)
+        self._reported()
 
     def _correct_guesses(self, executor: Executor) -> None:
         """Parts laid out on guesses are laid out again with the pages as they came out."""
@@ -169,6 +169,7 @@ class PartScheduler:
                 self._start(executor, i, pages)
             while self.running:
                 self._finish()
+            self._reported()
 
     def _start(self, executor: Executor, i: int, pages: Pagination) -> None:
         """Lay part ``i`` out with the pages known now, or take it from the cache."""
@@ -184,6 +185,7 @@ class PartScheduler:
             # they are laid out, and the folio layer is laid out while its PDFs are painted.
             self.job.cache.clear(key)
             self.painting = forked.Forked(_work_reporting, task, self.job.cache.entry(key), reports=True)
+            self.unreported = True
         else:
             self.job.cache.clear(key)  # whatever a damaged or half-written entry held goes
             self.running[executor.submit(_work, task, self.job.cache.entry(key))] = i
@@ -199,6 +201,12 @@ class PartScheduler:
     def _laid_out(self, i: int, layout: PartLayout, cached: bool) -> None:
         self.layouts[i], self.used[i] = layout, layout.task
         self.job.progress(PartLaidOut(self.numbers[i], layout.pages, cached, len(self.layouts), len(self.numbers), i == self.back))
+
+    def _reported(self) -> None:
+        """The index's layout, from its process, once it has been laid out there."""
+        if self.painting is not None and self.unreported and self.back is not None:
+            self.unreported = False
+            self._laid_out(self.back, self.painting.report(), False)
 
     def finish_painting(self) -> None:
         """Wait until the index's PDFs are painted (when it was laid out in a process of its own),
