@@ -14,6 +14,13 @@ each part wrote for itself is then made the book's:
 - fonts and colour profiles: one copy of each (``bind/resources.py``);
 - page labels: roman in the front matter, arabic from the first document.
 
+The parts are taken one at a time, in book order: a part is opened when the plan reaches its
+first page and closed as soon as its pages, anchors, outline and structure are in the book
+(pikepdf has qpdf read a stream's data when the stream is copied, so nothing the book holds
+still needs the part). A part's objects are all parsed when it is opened (WeasyPrint puts them
+in one object stream), about a megabyte for a part of ten pages; holding every part open until
+the book was saved made the screen binder of a thousand-page book the build's largest process.
+
 The file is saved with an id derived from its content, so the same parts give the same bytes.
 """
 
