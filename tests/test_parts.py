@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pdfplumber
 import pikepdf
@@ -196,3 +197,54 @@ def test_a_folio_layer_in_several_runs_gives_the_same_book(tmp_path, monkeypatch
     assert len(list((tmp_path / "out" / ".press-cache").glob("folios-*/print-*.pdf"))) == 2  # two runs
     bound = next(p for p in result.outputs if p.name == "synthetic-reader.pdf")
     _renders_like_one_long_layout(book, bound, tmp_path)
+
+
+def test_the_binder_holds_one_part_open_at_a_time_and_the_book_is_whole(tmp_path, monkeypatch):
+    """The binder opens a part when it reaches the part's first page and closes it once all the
+    part brings is in the book (what keeps a thousand-page screen binder small); the book it
+    binds still has every part's pages, text, anchors, outline entries and elements."""
+    import os
+
+    opened: list[pikepdf.Pdf] = []
+    real_open, real_close = pikepdf.open, pikepdf.Pdf.close
+    counts = tmp_path / "counts"
+    counts.mkdir()
+
+    def watched_open(path, *args, **kwargs):
+        pdf = real_open(path, *args, **kwargs)
+        if "parts" in Path(path).parts:  # a part's PDF in the cache (the front matter's among them)
+            opened.append(pdf)
+            # the binders are forked: each writes down the most it held open, in a file of its own
+            record = counts / str(os.getpid())
+            most = max(len(opened), int(record.read_text()) if record.exists() else 0)
+            record.write_text(str(most))
+        return pdf
+
+    def watched_close(pdf):
+        if pdf in opened:
+            opened.remove(pdf)
+        real_close(pdf)
+
+    monkeypatch.setattr(pikepdf, "open", watched_open)
+    monkeypatch.setattr(pikepdf.Pdf, "close", watched_close)
+    text = "\n\n".join(f"Paragraph {i}. " + "The delegations met again and the talks went on. " * 10 for i in range(8))
+    docs = {f"d{n}.md": f"---\nnumber: {n}\ntitle: Document {n}\n---\nSee [§ 2](doc:{4 - n}#2).\n\n{text}\n"
+            for n in (1, 2, 3)}
+    root = write_manuscript(tmp_path / "three", "title: Three\ndocuments: [d1.md, d2.md, d3.md]\n", docs)
+    result = build(root, tmp_path / "out", formats=("pdf",), jobs=1)
+    # the print and the screen binder: each held the front matter and one part, never more
+    assert sorted(int(f.read_text()) for f in counts.iterdir()) == [2, 2]
+    screen = next(p for p in result.outputs if p.name.endswith("-screen.pdf"))
+    with pikepdf.open(screen) as pdf:
+        assert {"doc1-p2", "doc2-p2", "doc3-p2"} <= set(pikepdf.NameTree(pdf.Root.Names.Dests).keys())
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        assert all(any(f"Document {n}" in title for title in titles) for n in (1, 2, 3)), titles
+        document = pdf.Root.StructTreeRoot.K[0]
+        assert all(kid.P.objgen == document.objgen for kid in document.K)
+        parents = {int(k) for k in list(pdf.Root.StructTreeRoot.ParentTree.Nums)[::2]}
+        assert all(int(page.obj.StructParents) in parents for page in pdf.pages if "/StructParents" in page.obj)
+    with pdfplumber.open(screen) as doc:
+        text_of_book = " ".join(page.extract_text() or "" for page in doc.pages)
+    assert all(f"Document {n}" in text_of_book for n in (1, 2, 3))
+    assert text_of_book.count("The delegations met again") >= 3 * 8

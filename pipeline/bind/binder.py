@@ -14,6 +14,13 @@ each part wrote for itself is then made the book's:
 - fonts and colour profiles: one copy of each (``bind/resources.py``);
 - page labels: roman in the front matter, arabic from the first document.
 
+The parts are taken one at a time, in book order: a part is opened when the plan reaches its
+first page and closed as soon as its pages, anchors, outline and structure are in the book
+(pikepdf has qpdf read a stream's data when the stream is copied, so nothing the book holds
+still needs the part). A part's objects are all parsed when it is opened (WeasyPrint puts them
+in one object stream), about a megabyte for a part of ten pages; holding every part open until
+the book was saved made the screen binder of a thousand-page book the build's largest process.
+
 The file is saved with an id derived from its content, so the same parts give the same bytes.
 """
 
@@ -39,7 +46,6 @@ def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan
     """
     with pikepdf.open(pdfs[FRONT]) as book:
         layers = [pikepdf.open(path) for path in layer_pdfs]
-        sources = [book] + [pikepdf.open(path) for path in pdfs[1:]]
         stamped = pikepdf.open(stamp) if stamp is not None else None
         if stamped is not None:
             layers.append(stamped)  # closed with the layers
@@ -49,7 +55,7 @@ def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan
             if stamped is not None:  # one form, shared by every page
                 stamp_form = book.copy_foreign(stamped.pages[0].as_form_xobject())
                 stamp_form.BBox = pikepdf.Array([float(v) for v in stamped.pages[0].mediabox])
-            _bind(book, sources, parts, layer_pages, plan, front_pages, tagged, stamp_form)
+            _Binding(book, parts, pdfs, tagged).bind(layer_pages, plan, front_pages, stamp_form)
             mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
             # The front part's /ID would otherwise be kept as the book's first id, the same for the
             # print PDF and the proof and for every round whose front matter did not change; without
@@ -58,8 +64,8 @@ def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan
                 del book.trailer.ID
             book.save(target, deterministic_id=True, object_stream_mode=mode)
         finally:
-            for source in sources[1:] + layers:
-                source.close()
+            for layer in layers:
+                layer.close()
 
 
 def bind_print(book: Book, parts: list[PartLayout], layer_pdfs: list[Path], plan: list[BookPage], front: int,
@@ -76,40 +82,89 @@ def bind_screen(parts: list[PartLayout], layer_pdfs: list[Path], plan: list[Book
     bind(parts, [p.screen_pdf for p in parts], layer_pdfs, plan, front, target, tagged=True, object_streams=True)
 
 
-def _bind(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout], layer: list[pikepdf.Page],
-          plan: list[BookPage], front_pages: int, tagged: bool, stamp: pikepdf.Object | None = None) -> None:
-    if len(layer) != len(plan):
-        raise AssertionError(f"the folio layer has {len(layer)} pages, the book {len(plan)}")
-    if len(book.pages) != front_pages:
-        raise AssertionError(f"the front matter has {len(book.pages)} pages, the plan {front_pages}")
-    appended: dict[int, list[tuple[int, pikepdf.Page]]] = {}  # part -> (local index, page in the book)
-    for index, entry in enumerate(plan):
-        if entry.part is None:
-            book.pages.append(layer[index])  # a blank verso, with the layer's marks
-            _draw_under(book, book.pages[index], None, index, stamp)
-            continue
-        if entry.part != FRONT:
-            book.pages.append(sources[entry.part].pages[entry.local])
-        page = book.pages[index]
-        appended.setdefault(entry.part, []).append((entry.local, page))
-        _draw_under(book, page, layer[index], index, stamp)
+class _Binding:
+    """A book being bound from its parts, taken in book order.
 
-    dests = _destinations(book, sources, parts)
-    outline = _outlines(book, sources)
-    if tagged:
-        _merge_structure(book, sources, appended)
-    names = book.Root.get("/Names", pikepdf.Dictionary())
-    names.Dests = dests.obj
-    book.Root.Names = names
-    with book.open_outline() as root:
-        root.root.clear()
-        root.root.extend(outline)
-    nums: list = []
-    for first, style, start in label_ranges(first_body_page(plan)):
-        nums += [first, pikepdf.Dictionary(S=pikepdf.Name("/" + style), **({"St": start} if start else {}))]
-    book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
-    one_copy_of_each_font(book)
-    one_copy_of_each_profile(book)
+    Each part is opened when the plan reaches its first page and closed as soon as all it
+    brings (pages, anchors, outline, structure) is in the book, so that no more than one
+    part's objects are held beside the book's; pikepdf has qpdf copy a part's stream data
+    when the stream is copied, so the book needs nothing from a part once it is closed.
+    """
+
+    def __init__(self, book: pikepdf.Pdf, parts: list[PartLayout], pdfs: list[Path], tagged: bool) -> None:
+        self.book, self.parts, self.pdfs = book, parts, pdfs
+        self.structure = _Structure(book) if tagged else None
+        self.dests: dict[str, pikepdf.Object] = {}
+        self.outline: list[pikepdf.OutlineItem] = []
+        self.taken = FRONT  # the parts up to this one are all in the book
+        self.source: pikepdf.Pdf | None = None  # the part whose pages are being appended
+        self.appended: list[tuple[int, pikepdf.Page]] = []  # its pages: (local index, page in the book)
+
+    def bind(self, layer: list[pikepdf.Page], plan: list[BookPage], front_pages: int,
+             stamp: pikepdf.Object | None) -> None:
+        """Append the pages as ``plan`` says, with ``layer``'s drawn beneath, and make the book's
+        destinations, outline, structure tree, page labels and shared resources."""
+        book = self.book
+        if len(layer) != len(plan):
+            raise AssertionError(f"the folio layer has {len(layer)} pages, the book {len(plan)}")
+        if len(book.pages) != front_pages:
+            raise AssertionError(f"the front matter has {len(book.pages)} pages, the plan {front_pages}")
+        self._take_in(book, FRONT)  # the front matter is the book itself
+        for index, entry in enumerate(plan):
+            if entry.part is None:
+                book.pages.append(layer[index])  # a blank verso, with the layer's marks
+                _draw_under(book, book.pages[index], None, index, stamp)
+                continue
+            if entry.part != FRONT:
+                book.pages.append(self._part(entry.part).pages[entry.local])
+                self.appended.append((entry.local, book.pages[index]))
+            _draw_under(book, book.pages[index], layer[index], index, stamp)
+        self._take_parts_up_to(len(self.parts) - 1)
+
+        dests = pikepdf.NameTree.new(book)
+        for anchor in sorted(self.dests):
+            dests[anchor] = self.dests[anchor]
+        names = book.Root.get("/Names", pikepdf.Dictionary())
+        names.Dests = dests.obj
+        book.Root.Names = names
+        with book.open_outline() as root:
+            root.root.clear()
+            root.root.extend(self.outline)
+        if self.structure is not None:
+            self.structure.close()
+        nums: list = []
+        for first, style, start in label_ranges(first_body_page(plan)):
+            nums += [first, pikepdf.Dictionary(S=pikepdf.Name("/" + style), **({"St": start} if start else {}))]
+        book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
+        one_copy_of_each_font(book)
+        one_copy_of_each_profile(book)
+
+    def _part(self, index: int) -> pikepdf.Pdf:
+        """Part ``index``, open; the parts before it are taken in (and closed) first."""
+        if self.source is not None and index == self.taken + 1:
+            return self.source
+        if index <= self.taken:
+            raise AssertionError(f"the plan comes back to part {index} after a later part")
+        self._take_parts_up_to(index - 1)
+        self.source = pikepdf.open(self.pdfs[index])
+        return self.source
+
+    def _take_parts_up_to(self, last: int) -> None:
+        """Take in every part up to ``last`` that is not yet in the book, and close it."""
+        while self.taken < last:
+            source = self.source if self.source is not None else pikepdf.open(self.pdfs[self.taken + 1])
+            self.source = None
+            with source:
+                self._take_in(source, self.taken + 1)
+            self.taken += 1
+            self.appended = []
+
+    def _take_in(self, source: pikepdf.Pdf, index: int) -> None:
+        """What part ``index`` (``source``) brings besides its pages: its anchors, outline and structure."""
+        self.dests.update(_destinations(self.book, source, self.parts[index]))
+        self.outline.extend(_outline(self.book, source))
+        if self.structure is not None and index != FRONT:
+            self.structure.merge(source, self.appended)
 
 
 def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
@@ -148,73 +203,73 @@ def _draw_under(book: pikepdf.Pdf, page: pikepdf.Page, layer_page: pikepdf.Page 
     page.contents_add(pikepdf.Stream(book, b"\nQ\n"))
 
 
-def _destinations(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], parts: list[PartLayout]) -> pikepdf.NameTree:
-    """One name tree: each anchor's destination from the part where it really is."""
+def _destinations(book: pikepdf.Pdf, source: pikepdf.Pdf, part: PartLayout) -> dict[str, pikepdf.Object]:
+    """The destinations of the anchors ``part`` holds (not its stand-ins for anchors elsewhere), in the book."""
     found: dict[str, pikepdf.Object] = {}
-    for source, part in zip(sources, parts):
-        if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
-            continue
-        tree = pikepdf.NameTree(source.Root.Names.Dests)
-        for anchor in sorted(part.anchors):  # sorted: a part from the cache lists them in another order
-            if anchor in tree:
-                dest = tree[anchor]
-                found[anchor] = dest if source is book else _copy(book, source, dest)
-    merged = pikepdf.NameTree.new(book)
-    for anchor in sorted(found):
-        merged[anchor] = found[anchor]
-    return merged
+    if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+        return found
+    tree = pikepdf.NameTree(source.Root.Names.Dests)
+    for anchor in sorted(part.anchors):  # sorted: a part from the cache lists them in another order
+        if anchor in tree:
+            dest = tree[anchor]
+            found[anchor] = dest if source is book else _copy(book, source, dest)
+    return found
 
 
-def _outlines(book: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> list[pikepdf.OutlineItem]:
-    """Every part's outline entries, in book order, pointing at the pages in the book."""
-    items: list[pikepdf.OutlineItem] = []
+def _outline(book: pikepdf.Pdf, source: pikepdf.Pdf) -> list[pikepdf.OutlineItem]:
+    """A part's outline entries, pointing at the pages in the book."""
 
-    def copy(item: pikepdf.OutlineItem, source: pikepdf.Pdf) -> pikepdf.OutlineItem:
+    def copy(item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
         destination = item.destination
         if destination is not None and source is not book:
             destination = _copy(book, source, destination)
         out = pikepdf.OutlineItem(item.title, destination)
-        out.children.extend(copy(child, source) for child in item.children)
+        out.children.extend(copy(child) for child in item.children)
         return out
 
-    for source in sources:
-        with source.open_outline() as outline:
-            items.extend(copy(item, source) for item in outline.root)
-    return items
+    with source.open_outline() as outline:
+        return [copy(item) for item in outline.root]
 
 
-def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf],
-                     appended: dict[int, list[tuple[int, pikepdf.Page]]]) -> None:
-    """Each part's structure elements under the book's Document element; parent-tree keys shifted."""
-    root = book.Root.StructTreeRoot
-    document = root.K[0]
-    nums = list(root.ParentTree.Nums)
-    next_key = max((int(k) for k in nums[::2]), default=-1) + 1
-    part_documents = set()
-    for index, source in enumerate(sources):
-        if index == FRONT:
-            continue
+class _Structure:
+    """The book's structure tree (tagged screen PDF), the parts' elements added as they come:
+    each part's elements under the book's Document element, its parent-tree keys shifted past
+    those before it."""
+
+    def __init__(self, book: pikepdf.Pdf) -> None:
+        self.book = book
+        self.document = book.Root.StructTreeRoot.K[0]
+        self.nums = list(book.Root.StructTreeRoot.ParentTree.Nums)
+        self.next_key = max((int(k) for k in self.nums[::2]), default=-1) + 1
+
+    def merge(self, source: pikepdf.Pdf, appended: list[tuple[int, pikepdf.Page]]) -> None:
+        """Add ``source``'s structure; ``appended`` are its pages in the book."""
+        book = self.book
         source_root = source.Root.StructTreeRoot
-        source_nums = list(source_root.ParentTree.Nums)
-        offset = next_key
-        for _, page in appended.get(index, []):
+        offset = self.next_key
+        for _, page in appended:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
             for annotation in page.obj.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
+        source_nums = list(source_root.ParentTree.Nums)
         for key, value in zip(source_nums[::2], source_nums[1::2]):
-            nums += [int(key) + offset, _copy(book, source, value)]
-            next_key = max(next_key, int(key) + offset + 1)
-        copied = book.copy_foreign(source_root.K[0])
-        part_documents.add(copied.objgen)
-        for kid in copied.K:
-            document.K.append(kid)
-    # Kids, and the elements WeasyPrint parents to the Document without listing (running
-    # heads, as NonStruct), now belong to the book's Document element.
-    for obj in book.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem" and "/P" in obj \
-                and obj.P.objgen in part_documents:
-            obj.P = document
-    root.ParentTree = book.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
-    root.ParentTreeNextKey = next_key
+            self.nums += [int(key) + offset, _copy(book, source, value)]
+            self.next_key = max(self.next_key, int(key) + offset + 1)
+        part_document = source_root.K[0]
+        for kid in book.copy_foreign(part_document).K:
+            self.document.K.append(kid)
+        # Kids, and the elements WeasyPrint parents to the Document without listing (running
+        # heads, as NonStruct), now belong to the book's Document element. They are found in
+        # the part, and their copies (copying again gives the copy already made) are changed.
+        for obj in source.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem" and "/P" in obj \
+                    and obj.P.objgen == part_document.objgen:
+                book.copy_foreign(obj).P = self.document
+
+    def close(self) -> None:
+        """Write the book's parent tree, once every part is in."""
+        root = self.book.Root.StructTreeRoot
+        root.ParentTree = self.book.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(self.nums)))
+        root.ParentTreeNextKey = self.next_key
