@@ -71,5 +71,30 @@ def test_links_set_after_layout_become_the_engine_own_links_in_both_forms():
         with pikepdf.open(io.BytesIO(document.write_pdf(pdf_tags=cut))) as pdf:
             rects = [[float(v) for v in a.Rect] for a in pdf.pages[0].Annots if a.Subtype == "/Link"]
         assert len(rects) == 5 and all(r[2] - r[0] > 5 for r in rects)
+    # a justified line (a book's own CSS may ask for it): cut for the screen, its letters stand
+    # where print paints the line whole, and each link sits on its number
+    import pypdfium2
+
+    justified = LINKED.replace("{links}", ranges).replace("width: 90px", "width: 90px; text-align: justify")
+    placed = []
+    for cut in (False, True):
+        document = weasyprint.HTML(string=justified).render()
+        assert any(getattr(b, "justification_spacing", 0) for b in boxes.descendants(boxes.page_box(document.pages[0]))
+                   if boxes.is_text(b))
+        set_links(document)
+        if cut:
+            cut_links(document)
+        written = document.write_pdf(pdf_tags=cut)
+        text = pypdfium2.PdfDocument(written)[0].get_textpage()
+        chars = [(text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())]
+        placed.append([(c, round(box[0], 1)) for c, box in chars if c.strip()])
+        with pikepdf.open(io.BytesIO(written)) as pdf:
+            rects = [[float(v) for v in a.Rect] for a in pdf.pages[0].Annots if a.Subtype == "/Link"]
+        for rect, number in zip(rects, ["15", "16", "33", "39", "48"]):
+            x0, x1, bottom, top = rect[0], rect[2], min(rect[1], rect[3]), max(rect[1], rect[3])
+            inside = "".join(c for c, (l, b, r, t) in chars if bottom < (b + t) / 2 < top and x0 - 0.5 <= l and r <= x1 + 0.5)
+            assert inside == number, (number, inside, rect)
+    assert len(placed[0]) == len(placed[1])
+    assert all(a == b and abs(x - y) < 0.3 for (a, x), (b, y) in zip(*placed)), placed
     with pytest.raises(LinkRangeError, match="does not fit"):
         set_links(weasyprint.HTML(string=LINKED.replace("{links}", "4-60:#t")).render())

@@ -78,14 +78,16 @@ class _Widths:
         self.known: dict[tuple, tuple[float, object]] = {}
         self.fonts: dict[int, tuple] = {}  # id of a computed style (alive as long as its boxes) -> its font
 
-    def __call__(self, text: str, style) -> tuple[float, object]:
+    def __call__(self, text: str, style, spacing: float) -> tuple[float, object]:
+        """The width of ``text`` and its layout, with ``spacing`` added to each space as a
+        justified line's text box has (the engine paints the layout with it)."""
         font = self.fonts.get(id(style))
         if font is None:
             font = self.fonts[id(style)] = tuple(_hashable(style[name]) for name in _FONT)
-        key = (text, font)
+        key = (text, font, spacing)
         if key not in self.known:
-            layout, _, _, width, _, _ = split_first_line(text, style, None, None, 0)
-            self.known[key] = (width, layout)
+            layout, _, _, width, _, _ = split_first_line(text, style, None, None, spacing)
+            self.known[key] = (width + spacing * (text.count(" ") + text.count("\u00a0")), layout)
         width, layout = self.known[key]
         return width, copy(layout)  # each piece its own (the painter sets up a layout per box)
 
@@ -126,7 +128,7 @@ def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths
     whole, cut, x = [text_box], [], text_box.position_x
     for a, b in zip(cuts, cuts[1:]):
         piece = text_box.copy_with_text(text[a:b])
-        piece.width, piece.pango_layout = widths(piece.text, text_box.style)
+        piece.width, piece.pango_layout = widths(piece.text, text_box.style, text_box.justification_spacing or 0)
         piece.position_x = x
         x += piece.width
         if (a, b) in links:
