@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.events import PartLaidOut
+from pipeline.layout.plan import PartLayout
 from tests.conftest import SAMPLE, output_bytes, write_manuscript
 
 
@@ -248,3 +249,56 @@ def test_the_binder_holds_one_part_open_at_a_time_and_the_book_is_whole(tmp_path
         text_of_book = " ".join(page.extract_text() or "" for page in doc.pages)
     assert all(f"Document {n}" in text_of_book for n in (1, 2, 3))
     assert text_of_book.count("The delegations met again") >= 3 * 8
+
+
+def _fake_part(book, renderer, task, profile, folder, screen, report=None):
+    """A stand-in for laying a part out: two pages; the first document's paragraphs from § 9 on move
+    to its second page once it cites a page other than the first guess ("1")."""
+    cited = dict(task.pages)
+    anchors: dict[str, int] = {}
+    if task.number is not None:
+        moved = task.number == 1 and any(label != "1" for label in cited.values())
+        anchors = {f"doc{task.number}": 0, **{f"doc{task.number}-p{k}": int(moved and k >= 9) for k in range(1, 15)}}
+    layout = PartLayout(task, 2, (), anchors, [], folder)
+    if report is not None:
+        report(layout)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (layout.print_pdf, layout.screen_pdf):
+        pdf = pikepdf.new()
+        for _ in range(2):
+            pdf.add_blank_page()
+        pdf.save(path)
+    return layout
+
+
+def test_an_index_laid_out_again_after_a_correction_is_reported_and_put_in_the_cache(tmp_path, monkeypatch):
+    """With several jobs the index is laid out in a process of its own that reports its pages before
+    painting; when a correction round moves pages it cites, it is laid out again that way, and the
+    scheduler ends with every part, the index included, laid out on the pages as they came out."""
+    from pipeline.layout import scheduler
+    from pipeline.layout.cache import PartCache
+    from pipeline.layout.context import LayoutJob
+    from pipeline.load import load_book
+    from pipeline.render import Renderer
+    from pipeline.transforms import apply_transforms
+
+    filler = "\n\n".join(f"Paragraph {i}. The delegations met again and the talks went on." for i in range(14))
+    a = f"---\nnumber: 1\ntitle: First\n---\nSee [§ 12](doc:2#12) in the second.\n\n{filler}\n"
+    b = f"---\nnumber: 2\ntitle: Second\n---\nBack to [§ 9](doc:1#9) of the first.\n\n{filler}\n"
+    root = write_manuscript(tmp_path / "cycle", "title: Cycle\ndocuments: [a.md, b.md]\n", {"a.md": a, "b.md": b})
+    (root / "index.yaml").write_text("subjects:\n  talks:\n", encoding="utf-8")
+    book = apply_transforms(load_book(root))
+    monkeypatch.setattr(scheduler, "lay_out_part", _fake_part)
+    seen, progress = _events()
+    job = LayoutJob(book, Renderer(book), None, PartCache.in_output(tmp_path / "out"), screen=True, jobs=2, progress=progress)
+    parts_scheduler = scheduler.PartScheduler(job, {})
+    parts = parts_scheduler.run()
+    parts_scheduler.finish_painting()
+    index = len(parts) - 1
+    assert parts[index].task.back
+    index_events = [e for e in seen if isinstance(e, PartLaidOut) and e.back]
+    assert len(index_events) == 2 and not any(e.cached for e in index_events)  # laid out again, and reported at once
+    pages = scheduler.Pagination(book, dict(enumerate(parts)))
+    assert all(parts_scheduler._task(i, pages) == part.task for i, part in enumerate(parts))
+    assert dict(parts[index].task.pages)["doc1-p9"] == "2"  # the page § 9 moved to
+    assert (parts[index].folder / "layout.json").is_file()  # in the cache once its PDFs were written
