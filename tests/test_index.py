@@ -356,3 +356,16 @@ def test_the_longest_form_is_found_whole_words_only():
     found = [owner for owner, _ in finder.find("New York City, New\u00a0York, York's Yorkshire, Yorkist, "
                                                "newyork, Москвы и Москва, Москвой")]
     assert found == ["New York City", "New York", "York", "Yorkshire", "Москва", "Москва"]
+
+
+def test_a_form_of_thousands_of_words_is_no_deeper_an_expression():
+    """A form is one field of index.yaml (up to 10,000 characters): thousands of words must neither
+    nest the regular expression that deep nor stop the build (it did, with a RecursionError)."""
+    from pipeline.model import BookIndex, IndexEntry, IndexKind, SourceLoc
+    from pipeline.transforms.index import _Finder
+
+    loc = SourceLoc("index.yaml", 1)
+    long_form = " ".join(["ab"] * 3000)
+    index = BookIndex(loc, (IndexKind("subjects", None, (IndexEntry("long", loc, (long_form, "ab")),)),))
+    finder = _Finder(index)
+    assert [owner for owner, form in finder.find(f"{long_form}, then ab ab") if form == long_form] == ["long"]

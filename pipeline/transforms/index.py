@@ -85,8 +85,8 @@ class _Unit:
 class _Finder:
     """One regular expression for every form of the index, as whole words, the longest found first.
 
-    The forms are one alternation arranged as a tree of their words (``_trie``): at each place in
-    the text the engine tries only the forms that begin with the word there, not each of them in
+    The forms are one alternation grouped by their first words (``_by_first_word``): at each place
+    in the text the engine tries only the forms that begin with the word there, not each of them in
     turn, which made reading a 500-page reader's text a quarter of a second (now under a tenth)."""
 
     def __init__(self, index: BookIndex):
@@ -102,7 +102,7 @@ class _Finder:
                     self._add(form, entry.heading + SUB_SEPARATOR + sub.heading)
         # where no form begins (most places in the text) a class of first letters says so at once
         first = "".join(re.escape(c) for c in sorted({words[0][0] for words in self._words}))
-        self.pattern = (re.compile(rf"(?<!\w)(?=[{first}])" + _alternatives(_trie(self._words)) + r"(?!\w)")
+        self.pattern = (re.compile(rf"(?<!\w)(?=[{first}])" + _by_first_word(self._words) + r"(?!\w)")
                         if self._words else None)
 
     def _add(self, form: str, owner: str) -> None:
@@ -122,29 +122,21 @@ class _Finder:
             yield from self.owners.get(" ".join(match[0].split()), ())
 
 
-def _trie(forms: set[tuple[str, ...]]) -> dict:
-    """The forms as a tree of words; ``""`` marks a form that ends there."""
-    root: dict = {}
+def _by_first_word(forms: set[tuple[str, ...]]) -> str:
+    """The forms as one alternation of their first words, each followed by what its forms go on
+    with: the longest form first within a first word, a longer first word before its prefixes, so
+    the longest form is found (a space matches any run of spaces, the no-break space of a tied
+    date too). Two levels only, however many words a form has: a form of thousands of words from
+    an index.yaml must not nest the expression, or its building, that deep."""
+    rests: dict[str, list[tuple[str, ...]]] = {}
     for words in forms:
-        node = root
-        for word in words:
-            node = node.setdefault(word, {})
-        node[""] = {}
-    return root
-
-
-def _alternatives(node: dict) -> str:
-    """The tree as a regular expression: longer words before their prefixes, and a form that goes
-    on before one that ends, so the longest form is found (a space matches any run of spaces, the
-    no-break space of a tied date too)."""
-    branches = [re.escape(word) + ("" if list(child) == [""] else _continuation(child))
-                for word, child in sorted(node.items(), key=lambda item: (-len(item[0]), item[0])) if word]
+        rests.setdefault(words[0], []).append(words[1:])
+    branches = []
+    for first in sorted(rests, key=lambda w: (-len(w), w)):
+        tails = sorted(rests[first], key=lambda t: (-len(" ".join(t)), t))
+        alternatives = [r"\s+" + r"\s+".join(re.escape(w) for w in tail) if tail else "" for tail in tails]
+        branches.append(re.escape(first) + ("" if alternatives == [""] else "(?:" + "|".join(alternatives) + ")"))
     return "(?:" + "|".join(branches) + ")"
-
-
-def _continuation(node: dict) -> str:
-    rest = {word: child for word, child in node.items() if word}
-    return r"(?:\s+" + _alternatives(rest) + ")" + ("?" if "" in node else "")
 
 
 def _normal(text: str) -> str:
