@@ -343,8 +343,8 @@ def test_each_printed_locator_is_a_tagged_link_on_its_own_number(book, tmp_path)
 
 
 def test_the_longest_form_is_found_whole_words_only():
-    """The forms are one regular expression arranged as a tree of words: a longer form before the
-    one it begins with, a longer word before its prefix, whole words only, any run of spaces."""
+    """The forms are one regular expression grouped by first word: a longer form before the one it
+    begins with, a longer word before its prefix, whole words only, any run of spaces."""
     from pipeline.model import BookIndex, IndexEntry, IndexKind, SourceLoc
     from pipeline.transforms.index import _Finder
 
