@@ -233,8 +233,10 @@ def test_the_binder_holds_one_part_open_at_a_time_and_the_book_is_whole(tmp_path
             for n in (1, 2, 3)}
     root = write_manuscript(tmp_path / "three", "title: Three\ndocuments: [d1.md, d2.md, d3.md]\n", docs)
     result = build(root, tmp_path / "out", formats=("pdf",), jobs=1)
-    # the print and the screen binder: each held the front matter and one part, never more
-    assert sorted(int(f.read_text()) for f in counts.iterdir()) == [2, 2]
+    # the print and the screen binder: each held the front matter and one part, never more (the
+    # layout, deriving each part's screen PDF from its print PDF, holds one at a time)
+    held = sorted(int(f.read_text()) for f in counts.iterdir())
+    assert held[-2:] == [2, 2] and max(held) == 2, held
     screen = next(p for p in result.outputs if p.name.endswith("-screen.pdf"))
     with pikepdf.open(screen) as pdf:
         assert {"doc1-p2", "doc2-p2", "doc3-p2"} <= set(pikepdf.NameTree(pdf.Root.Names.Dests).keys())

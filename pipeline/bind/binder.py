@@ -118,6 +118,8 @@ class _Binding:
             if entry.part != FRONT:
                 book.pages.append(self._part(entry.part).pages[entry.local])
                 self.appended.append((entry.local, book.pages[index]))
+                if self.structure is None:
+                    _untagged(book.pages[index])
             _draw_under(book, book.pages[index], layer[index], index, stamp)
         self._take_parts_up_to(len(self.parts) - 1)
 
@@ -165,6 +167,17 @@ class _Binding:
         self.outline.extend(_outline(self.book, source))
         if self.structure is not None and index != FRONT:
             self.structure.merge(source, self.appended)
+
+
+def _untagged(page: pikepdf.Page) -> None:
+    """A page of a part painted tagged (its screen PDF is derived from it) bound into an untagged
+    book: its keys into a structure tree the book does not have are dropped."""
+    for key in ("/StructParents", "/Tabs"):
+        if key in page.obj:
+            del page.obj[key]
+    for annotation in page.obj.get("/Annots", ()):
+        if "/StructParent" in annotation:
+            del annotation.StructParent
 
 
 def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:

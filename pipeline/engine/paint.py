@@ -90,19 +90,28 @@ def _stable_document_id(pdf: pydyf.PDF, doc_id: uuid.UUID) -> None:
 
 
 def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: Variant, *,
-              marks: bool = True, first_body: int | None = None, tagged: bool = True,
-              size: tuple[float, float] | None = None, folds: tuple[float, ...] = ()) -> None:
+              marks: bool = True, first_body: int | None = None, tagged: bool | None = None,
+              size: tuple[float, float] | None = None, folds: tuple[float, ...] = (),
+              compressed: bool = True) -> None:
     """Paint ``document`` as the ``variant`` PDF.
 
     ``first_body`` (the index of the page where arabic folios start) gives the file the book's
     page labels; a part of a book to be bound (``bind/binder.py``) has none, nor marks: the
     folio layer brings the marks, the binder sets the book's labels. ``size`` is the trim when
     it is not the book's page (a cover), ``folds`` where fold marks go across it (from the left).
+    The screen PDF is tagged unless ``tagged`` is False; a print PDF only when it is True (a
+    part's, from which its screen PDF is derived: ``derive.py``). A PDF that is only bound into
+    another (a part, the folio layer) is written ``compressed=False``: the binder compresses the
+    book as it saves it, and WeasyPrint's own compression (zlib at its slowest level) cost a fifth
+    of the painting.
     """
+    options: dict[str, bool] = {"uncompressed_pdf": not compressed}
     if variant.name == SCREEN.name:
-        pdf_variant = SCREEN_VARIANT if tagged else None
+        pdf_variant = SCREEN_VARIANT if tagged is not False else None
     else:
         pdf_variant = PDF_VARIANTS[book.print.standard]
+        if tagged:
+            options["pdf_tags"] = True
     with source_date_epoch(epoch_seconds(book)):
         document.write_pdf(target, pdf_variant=pdf_variant,
-                           finisher=_finisher(book, variant, marks, first_body, size, folds))
+                           finisher=_finisher(book, variant, marks, first_body, size, folds), **options)

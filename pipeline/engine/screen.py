@@ -38,10 +38,14 @@ def _rgb(colour):
     return _rgb_of(tuple(v or 0.0 for v in colour.coordinates), colour.alpha)
 
 
+def cmyk_to_rgb(c: float, m: float, y: float, k: float) -> tuple[float, float, float]:
+    """The naive sRGB equivalent of a device-CMYK colour (what a screen shows for it)."""
+    return (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
+
+
 @lru_cache(maxsize=256)  # a book uses a handful of colours, met tens of thousands of times
 def _rgb_of(cmyk: tuple[float, ...], alpha: float):
-    c, m, y, k = cmyk
-    r, g, b = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    r, g, b = cmyk_to_rgb(*cmyk)
     return parse_color(f"rgb({r * 100:.3f}% {g * 100:.3f}% {b * 100:.3f}% / {alpha})")
 
 
@@ -83,3 +87,29 @@ def make_screen(document: weasyprint.Document, profile: Path | None = None) -> N
                     style[key] = converted
     # Nothing is drawn in device CMYK any more. (A new dict: the parsed stylesheets share theirs.)
     document.color_profiles = {k: v for k, v in document.color_profiles.items() if k != "device-cmyk"}
+
+
+def screen_images(document: weasyprint.Document, profile: Path | None):
+    """For ``derive.derive_screen``: the screen image XObject for a print image XObject's name, or
+    None when the name is no image of ``document``'s. The pages are searched for their images
+    only when the print PDF has one (most documents have none)."""
+    sources: dict[str, str] = {}
+
+    def find() -> None:
+        for page in document.pages:
+            for box in boxes.descendants(boxes.page_box(page)):
+                replacement = getattr(box, "replacement", None)
+                if isinstance(replacement, RasterImage) and box.element_tag == "img":
+                    sources[f"i{replacement.id}"] = box.element.get("src")
+
+    def screen_image(name: str, width: int, height: int):
+        if not sources:
+            find()
+        src = sources.get(name[:-1])  # WeasyPrint's name: "i", the image's id, then 0 or 1 (interpolate)
+        if src is None:
+            return None
+        image = _screen_raster(src, profile)
+        ratio = 1 if width == image.width else width / image.width
+        return image.get_x_object(name.endswith("1"), ratio)
+
+    return screen_image

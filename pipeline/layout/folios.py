@@ -161,10 +161,10 @@ def _write_layer(job: LayoutJob, parts: list[PartLayout], run: Segment, print_pd
                  screen_pdf: Path | None) -> tuple[list[BookPage], list[Diagnostic]]:
     diags = Diagnostics()
     document, plan = lay_out_folios(job, parts, run, diags)
-    write_pdf(job.book, document, print_pdf, FOLIO_LAYER)
+    write_pdf(job.book, document, print_pdf, FOLIO_LAYER, compressed=False)
     if screen_pdf is not None:
         make_screen(document, job.profile)
-        write_pdf(job.book, document, screen_pdf, SCREEN, tagged=False)
+        write_pdf(job.book, document, screen_pdf, SCREEN, tagged=False, compressed=False)
     return plan, diags.items
 
 

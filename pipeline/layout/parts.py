@@ -15,10 +15,11 @@ from typing import Callable
 from pipeline.diagnostics import Diagnostics
 from pipeline.engine import boxes
 from pipeline.engine.compose import PRINT_PART, SCREEN, lay_out
+from pipeline.engine.derive import derive_screen
 from pipeline.engine.inspect import layout_findings
 from pipeline.engine.pagemap import page_starts
 from pipeline.engine.paint import write_pdf
-from pipeline.engine.screen import make_screen
+from pipeline.engine.screen import make_screen, screen_images
 from pipeline.forked import Forked
 from pipeline.layout.plan import PartLayout, PartTask
 from pipeline.model import Book
@@ -60,19 +61,27 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path |
     if report is not None:
         report(result)
     folder.mkdir(parents=True, exist_ok=True)
-    paint_print = partial(write_pdf, book, document, result.print_pdf, PRINT_PART, marks=False)
+    if screen and not task.front and not task.back:
+        # A document's screen PDF is derived from its print PDF, painted tagged for it; the front
+        # matter's is painted (its catalog is the book's), and so is one the rewrite cannot make.
+        write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, tagged=True, compressed=False)
+        if not derive_screen(result.print_pdf, result.screen_pdf, screen_images(document, profile)):
+            make_screen(document, profile)
+            write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
+        return result
+    paint_print = partial(write_pdf, book, document, result.print_pdf, PRINT_PART, marks=False, compressed=False)
     if not (screen and task.back):
         paint_print()
         if screen:
             make_screen(document, profile)
-            write_pdf(book, document, result.screen_pdf, SCREEN, marks=False)
+            write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
         return result
     # The index is laid out last, when the documents are done and a core is free: its print PDF
     # is painted in a child process (a copy of this layout) while this one paints the screen PDF.
     printing = Forked(paint_print)
     try:
         make_screen(document, profile)
-        write_pdf(book, document, result.screen_pdf, SCREEN, marks=False)
+        write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
         printing.result()
     finally:
         printing.stop()
