@@ -112,29 +112,33 @@ def test_content_streams_turn_rgb_and_anything_else_cmyk_stops_the_rewrite():
             rgb_content(unknown)
 
 
-def test_a_cmyk_gradient_is_not_derived_and_nothing_is_written(tmp_path):
+def _tagged_page(path, contents: bytes, resources) -> None:
+    """A one-page print PDF as a part's would be (it has a structure tree), with the resources
+    ``resources(pdf)`` makes."""
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(100, 100))
+    pdf.pages[0].obj.Resources = resources(pdf)
+    pdf.pages[0].obj.Contents = pdf.make_stream(contents)
+    pdf.Root.StructTreeRoot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    pdf.save(path)
+
+
+def test_a_cmyk_gradient_is_not_derived_and_nothing_is_written(tmp_path):
     shading = pikepdf.Dictionary(ShadingType=2, ColorSpace=pikepdf.Name.DeviceCMYK, Coords=[0, 0, 100, 0],
                                  Function=pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], N=1,
                                                              C0=[0, 0, 0, 0], C1=[0, 1, 1, 0]))
-    pdf.pages[0].obj.Resources = pikepdf.Dictionary(Shading=pikepdf.Dictionary(sh0=shading))
-    pdf.pages[0].obj.Contents = pdf.make_stream(b"/sh0 sh\n")
-    pdf.Root.StructTreeRoot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
-    pdf.save(tmp_path / "print.pdf")
+    _tagged_page(tmp_path / "print.pdf", b"/sh0 sh\n", lambda pdf: pikepdf.Dictionary(Shading=pikepdf.Dictionary(sh0=shading)))
     assert derive_screen(tmp_path / "print.pdf", tmp_path / "screen.pdf", lambda *args: None) is False
     assert not (tmp_path / "screen.pdf").exists()
 
 
 def test_a_cmyk_image_without_its_original_is_not_derived(tmp_path):
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(100, 100))
-    image = pdf.make_stream(bytes(4), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=1, Height=1,
-                            ColorSpace=pikepdf.Name.DeviceCMYK, BitsPerComponent=8)
-    pdf.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(iunknown0=image))
-    pdf.pages[0].obj.Contents = pdf.make_stream(b"q 100 0 0 100 0 0 cm /iunknown0 Do Q\n")
-    pdf.Root.StructTreeRoot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
-    pdf.save(tmp_path / "print.pdf")
+    def image(pdf):
+        cmyk = pdf.make_stream(bytes(4), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=1, Height=1,
+                               ColorSpace=pikepdf.Name.DeviceCMYK, BitsPerComponent=8)
+        return pikepdf.Dictionary(XObject=pikepdf.Dictionary(iunknown0=cmyk))
+
+    _tagged_page(tmp_path / "print.pdf", b"q 100 0 0 100 0 0 cm /iunknown0 Do Q\n", image)
     assert derive_screen(tmp_path / "print.pdf", tmp_path / "screen.pdf", lambda *args: None) is False
     assert not (tmp_path / "screen.pdf").exists()
 
