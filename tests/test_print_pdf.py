@@ -141,6 +141,22 @@ def test_rgb_colour_fails_the_print_build_and_writes_nothing(manuscript, tmp_pat
     assert not any(listed(tmp_path / "out"))
 
 
+def test_a_colour_problem_names_the_book_page_it_is_on(manuscript, tmp_path):
+    """Parts and the folio layer are checked for colour as they are painted; the finding names the
+    page of the bound book, the one a print shop's preflight would name."""
+    text = "\n\n".join(f"Paragraph {i} of the second. " + "The talks went on into the night. " * 12 for i in range(9))
+    docs = {"a.md": DOC, "b.md": f"---\nnumber: 2\ntitle: B\n---\n{text}\n"}
+    book = BOOK.replace("documents: [a.md]", "documents: [a.md, b.md]")
+    plain = outputs(build(manuscript(book, docs), tmp_path / "plain", formats=("pdf",)))["tiny.pdf"]
+    with pdfplumber.open(plain) as pdf:
+        page = next(n for n, p in enumerate(pdf.pages, 1) if "Paragraph 5 of the second" in (p.extract_text() or ""))
+    assert page > 3
+    with pytest.raises(ManuscriptError) as err:
+        build(manuscript(book, {**docs, "styles/book.css": "#doc2-p6 { color: rgb(200, 0, 0); }\n"}), tmp_path / "red")
+    messages = [d.message for d in err.value.diagnostics]
+    assert messages and all(m.startswith(f"print PDF is not PDF/X: page {page}: ") for m in messages), messages
+
+
 def test_bad_print_settings_are_reported(manuscript):
     from pipeline.load import load_book
 

@@ -32,6 +32,7 @@ import pikepdf
 
 from pipeline.bind.pdfx import print_pdf_problems
 from pipeline.bind.resources import one_copy_of_each_font, one_copy_of_each_profile
+from pipeline.engine.inks import checked_colours
 from pipeline.layout.plan import FRONT, BookPage, PartLayout, first_body_page
 from pipeline.model import Book
 from pipeline.pages import label_ranges
@@ -70,10 +71,21 @@ def bind(parts: list[PartLayout], pdfs: list[Path], layer_pdfs: list[Path], plan
 
 def bind_print(book: Book, parts: list[PartLayout], layer_pdfs: list[Path], plan: list[BookPage], front: int,
                target: Path) -> list[str]:
-    """Bind the print PDF and read it back: what keeps it from being PDF/X, if anything."""
+    """Bind the print PDF and read it back: what keeps it from being PDF/X, if anything.
+
+    The colours were checked in each part and folio layer run as it was written; their findings
+    are given the book's page numbers here."""
     bind(parts, [p.print_pdf for p in parts], layer_pdfs, plan, front, target,
          tagged=False, object_streams=book.print.standard != "pdf/x-1a")
-    return print_pdf_problems(target, book)
+    at = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
+    found = [(at[part, local], problem) for part, layout in enumerate(parts)
+             for local, problem in checked_colours(layout.print_pdf)]
+    first = 0  # the folio layer's runs follow one another as the book's pages do
+    for layer in layer_pdfs:
+        found += [(first + local, problem) for local, problem in checked_colours(layer)]
+        with pikepdf.open(layer) as pdf:
+            first += len(pdf.pages)
+    return print_pdf_problems(target, book, colours=False) + [f"page {index + 1}: {problem}" for index, problem in sorted(found)]
 
 
 def bind_screen(parts: list[PartLayout], layer_pdfs: list[Path], plan: list[BookPage], front: int,

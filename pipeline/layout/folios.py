@@ -22,6 +22,7 @@ from pipeline import forked
 from pipeline.diagnostics import Diagnostic, Diagnostics
 from pipeline.engine import boxes
 from pipeline.engine.compose import FOLIO_LAYER, PROOF_STAMP, SCREEN, lay_out
+from pipeline.engine.inks import check_colours
 from pipeline.engine.paint import write_pdf
 from pipeline.engine.screen import make_screen
 from pipeline.hashing import file_hash
@@ -162,6 +163,7 @@ def _write_layer(job: LayoutJob, parts: list[PartLayout], run: Segment, print_pd
     diags = Diagnostics()
     document, plan = lay_out_folios(job, parts, run, diags)
     write_pdf(job.book, document, print_pdf, FOLIO_LAYER, compressed=False)
+    check_colours(print_pdf)
     if screen_pdf is not None:
         make_screen(document, job.profile)
         write_pdf(job.book, document, screen_pdf, SCREEN, tagged=False, compressed=False)

@@ -8,7 +8,6 @@ that holds them, and travel (and are cached) with the part.
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -16,6 +15,7 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.engine import boxes
 from pipeline.engine.compose import PRINT_PART, SCREEN, lay_out
 from pipeline.engine.derive import derive_screen
+from pipeline.engine.inks import check_colours
 from pipeline.engine.inspect import layout_findings
 from pipeline.engine.pagemap import page_starts
 from pipeline.engine.paint import write_pdf
@@ -65,11 +65,15 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path |
         # A document's screen PDF is derived from its print PDF, painted tagged for it; the front
         # matter's is painted (its catalog is the book's), and so is one the rewrite cannot make.
         write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, tagged=True, compressed=False)
+        check_colours(result.print_pdf)
         if not derive_screen(result.print_pdf, result.screen_pdf, screen_images(document, profile)):
             make_screen(document, profile)
             write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
         return result
-    paint_print = partial(write_pdf, book, document, result.print_pdf, PRINT_PART, marks=False, compressed=False)
+    def paint_print() -> None:
+        write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, compressed=False)
+        check_colours(result.print_pdf)
+
     if not (screen and task.back):
         paint_print()
         if screen:
