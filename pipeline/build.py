@@ -111,7 +111,7 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             front = front_cover_png(book, job.renderer) if {"epub", "web"} & set(formats) and book.cover is None else None
             if epub is not None:
                 with stage("epub"):
-                    write_epub(marked, epub, diags, front=front)
+                    write_epub(marked, epub, diags, front=front, fonts_kept=job.cache.fonts_folder())
             if "cover" in formats:
                 with stage("cover"):
                     spine = make_cover(book, result.pages, job.renderer, job.profile, output(f"{book.slug}-cover.pdf"), diags)
@@ -134,7 +134,7 @@ def _build(book_dir, out_dir, formats, progress, edition, jobs, use_cache) -> Bu
             with stage("web"):
                 site = output(f"{book.slug}-web")
                 remove(site)  # a folder a killed build left behind
-                write_site(marked, site, _downloads(book, pdfs, epub), front=front)
+                write_site(marked, site, _downloads(book, pdfs, epub), front=front, fonts_kept=job.cache.fonts_folder())
     if "pdf" in formats:  # after the rename: a record never vouches for a file that is not there
         _record_print_pdf(manuscript, Path(out_dir), book.slug)
     # The warnings press check would give, so that a build is not silent about a misspelt speaker.

@@ -44,11 +44,13 @@ def identifier(book: Book) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def write_epub(book: Book, target: Path, diags: Diagnostics | None = None, front: bytes | None = None) -> None:
+def write_epub(book: Book, target: Path, diags: Diagnostics | None = None, front: bytes | None = None,
+               fonts_kept: Path | None = None) -> None:
     """Write ``book`` (its printed pages marked in it, when it has them) as an EPUB 3 into ``target``;
     what the EPUB leaves out of the book's own CSS is reported into ``diags`` (W122). Its cover is
     the book's ``cover:`` image, else ``front`` (the printed cover's front panel as a PNG, which the
-    build draws through the engine); with neither the EPUB has no cover."""
+    build draws through the engine); with neither the EPUB has no cover. ``fonts_kept`` is where
+    the build's cache keeps the faces' subsets (``fonts.subset_font``)."""
     renderer = Renderer(book)
     # press's layers keep their names; the book's own book.css comes last as custom.css
     sheets = {f"css/{name}": path.read_bytes() for name, path in zip(EPUB_CSS, stylesheet_paths(book, EPUB_CSS))}
@@ -102,7 +104,7 @@ def write_epub(book: Book, target: Path, diags: Diagnostics | None = None, front
     characters = {c for item in (*covers, title_page, nav, *chapters, *back) for c in item.content.decode()}
     for path in font_files():
         eb.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}", media_type="font/ttf",
-                                  content=subset_font(path, characters)))
+                                  content=subset_font(path, characters, kept=fonts_kept)))
 
     # The NCX is for EPUB 2 reading systems; EbookLib's spine always names one.
     words = renderer.words

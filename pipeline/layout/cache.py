@@ -132,6 +132,11 @@ class PartCache:
     def entry(self, key: str) -> Path:
         return self.folder / "parts" / key
 
+    def fonts_folder(self) -> Path | None:
+        """Where the EPUB's and the web edition's font subsets are kept between builds (none read or
+        kept when the cache is not to be read)."""
+        return self.folder / "fonts" if self.read else None
+
     def layer_entry(self, key: str) -> Path:
         """The folder of a folio layer (``layout/folios.py``): its PDFs and its ``plan.json``."""
         return self.folder / f"folios-{key}"

@@ -77,11 +77,13 @@ class _Page:
     root: str = ""
 
 
-def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), front: bytes | None = None) -> None:
+def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), front: bytes | None = None,
+               fonts_kept: Path | None = None) -> None:
     """Write the web edition of ``book`` into the folder ``target`` (made here; must not exist).
 
     The home page shows the front of the cover, as the EPUB does: the book's ``cover:`` image,
-    else ``front`` (the printed cover's front panel as a PNG, drawn by the build through the engine)."""
+    else ``front`` (the printed cover's front panel as a PNG, drawn by the build through the engine).
+    ``fonts_kept`` is where the build's cache keeps the faces' subsets (``fonts.subset_font``)."""
     target.mkdir(parents=True)
     renderer = Renderer(book)
     words = renderer.words
@@ -159,7 +161,7 @@ def write_site(book: Book, target: Path, downloads: Sequence[Download] = (), fro
     (assets / "fonts").mkdir()
     faces = []
     for path in font_files():
-        (assets / "fonts" / f"{path.stem}.woff2").write_bytes(subset_font(path, characters, flavor="woff2"))
+        (assets / "fonts" / f"{path.stem}.woff2").write_bytes(subset_font(path, characters, flavor="woff2", kept=fonts_kept))
         faces.append(_font_face(path.stem))
     (assets / "fonts.css").write_text("".join(faces), encoding="utf-8")
     if base:
