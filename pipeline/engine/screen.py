@@ -94,8 +94,10 @@ def screen_images(document: weasyprint.Document, profile: Path | None):
     None when the name is no image of ``document``'s. The pages are searched for their images
     only when the print PDF has one (most documents have none)."""
     sources: dict[str, str] = {}
+    searched: list[bool] = []
 
     def find() -> None:
+        searched.append(True)
         for page in document.pages:
             for box in boxes.descendants(boxes.page_box(page)):
                 replacement = getattr(box, "replacement", None)
@@ -103,7 +105,7 @@ def screen_images(document: weasyprint.Document, profile: Path | None):
                     sources[f"i{replacement.id}"] = box.element.get("src")
 
     def screen_image(name: str, width: int, height: int):
-        if not sources:
+        if not searched:
             find()
         src = sources.get(name[:-1])  # WeasyPrint's name: "i", the image's id, then 0 or 1 (interpolate)
         if src is None:
