@@ -249,6 +249,11 @@ DAMAGE = {
     "empty pdf": lambda e: (e / "print.pdf").write_bytes(b""),
     "truncated pdf": lambda e: (e / "print.pdf").write_bytes((e / "print.pdf").read_bytes()[:2000]),
     "missing pdf": lambda e: (e / "screen.pdf").unlink(),
+    # the colour check kept beside a part's print PDF (engine/inks.py): found again, never trusted
+    "colour findings cut short": lambda e: (e / "print.pdf.colours.json").write_text("[[0, "),
+    "colour findings of another shape": lambda e: (e / "print.pdf.colours.json").write_text('{"page": 1}'),
+    "colour findings on a page the part has not": lambda e: (e / "print.pdf.colours.json").write_text(
+        '[[999, "RGB colour (rg)"]]'),
 }
 
 

@@ -79,12 +79,13 @@ def bind_print(book: Book, parts: list[PartLayout], layer_pdfs: list[Path], plan
          tagged=False, object_streams=book.print.standard != "pdf/x-1a")
     at = {(entry.part, entry.local): index for index, entry in enumerate(plan) if entry.part is not None}
     found = [(at[part, local], problem) for part, layout in enumerate(parts)
-             for local, problem in checked_colours(layout.print_pdf)]
+             for local, problem in checked_colours(layout.print_pdf, layout.pages)]
     first = 0  # the folio layer's runs follow one another as the book's pages do
     for layer in layer_pdfs:
-        found += [(first + local, problem) for local, problem in checked_colours(layer)]
         with pikepdf.open(layer) as pdf:
-            first += len(pdf.pages)
+            pages = len(pdf.pages)
+        found += [(first + local, problem) for local, problem in checked_colours(layer, pages)]
+        first += pages
     return print_pdf_problems(target, book, colours=False) + [f"page {index + 1}: {problem}" for index, problem in sorted(found)]
 
 

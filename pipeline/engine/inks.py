@@ -90,12 +90,16 @@ def check_colours(path: Path) -> None:
     _checked(path).write_text(json.dumps(colour_problems(path)), encoding="utf-8")
 
 
-def checked_colours(path: Path) -> list[tuple[int, str]]:
-    """The colour problems of ``path`` as found when it was written, or found now."""
+def checked_colours(path: Path, pages: int) -> list[tuple[int, str]]:
+    """The colour problems of ``path`` (of ``pages`` pages) as found when it was written, or found
+    now when none were kept or what was kept is damaged."""
     try:
-        return [(int(page), str(problem)) for page, problem in json.loads(_checked(path).read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):  # none kept, or damaged: found again
+        found = [(int(page), str(problem)) for page, problem in json.loads(_checked(path).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
         return colour_problems(path)
+    if any(not 0 <= page < pages for page, _ in found):
+        return colour_problems(path)
+    return found
 
 
 def _checked(path: Path) -> Path:
