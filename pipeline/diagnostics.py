@@ -38,6 +38,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E116": (ERROR, "a path that leads outside the manuscript folder"),
     "E117": (ERROR, "the output folder cannot be written"),
     "E118": (ERROR, "an image that is missing, unreadable, or not a PNG or JPEG"),
+    "E121": (ERROR, "a gradient in device-cmyk() colours in the book's CSS, which the layout engine cannot draw"),
     "E124": (ERROR, "another press is building into this output folder, and it waited too long"),
     "E125": (ERROR, "a value on the command line that is not allowed"),
     "E126": (ERROR, "a file given to press diff that is not a PDF press can read"),

@@ -184,3 +184,18 @@ def test_layout_warnings_name_the_stylesheet(manuscript, tmp_path):
     result = build(root, tmp_path / "o", formats=("pdf",))
     (d,) = [d for d in result.diagnostics.items if d.code.startswith("W2")]
     assert d.code == "W201" and d.loc.file.endswith("styles/book.css") and "colour" in d.message
+
+
+def test_a_cmyk_gradient_in_the_book_css_is_reported_at_its_line(manuscript, tmp_path):
+    """WeasyPrint 70 draws gradients in sRGB and fails at a device-CMYK stop: press names the line
+    instead of ending with an internal error."""
+    css = ("/* linear-gradient(device-cmyk(0 0 0 1), white) in a comment is not drawn */\n"
+           ".body {\n  background-image: linear-gradient(\n    device-cmyk(0 0 0 0.1),\n    device-cmyk(0 0.5 0 0));\n}\n"
+           "h1 { background: radial-gradient(rgb(250 250 250), white); }\n"
+           "h2 { background: repeating-linear-gradient(white, DEVICE-CMYK(0 0 0 1) 10%); }\n")
+    root = manuscript(BOOK, {"a.md": DOC, "styles/book.css": css})
+    with pytest.raises(ManuscriptError) as err:
+        build(root, tmp_path / "out")
+    found = [(d.code, d.loc.file.endswith("styles/book.css"), d.loc.line) for d in err.value.diagnostics]
+    assert found == [("E121", True, 3), ("E121", True, 8)]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

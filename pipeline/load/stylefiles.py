@@ -9,6 +9,7 @@ UTF-8 is reported at the file, and the build stops before anything reads it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +22,8 @@ MAX_TEMPLATE_FILES = 500
 
 
 def check_styles(root: Path, diags: Diagnostics, display_path: Callable[[Path], str]) -> None:
-    """Report every file of ``root/styles`` that press would read and may not (E116, E120, E115, E119, E113)."""
+    """Report every file of ``root/styles`` that press would read and may not (E116, E120, E115, E119, E113),
+    and in book.css what the layout engine would fail on (E121)."""
     def display(path: Path) -> str:  # a link is named as the manuscript names it, not by its target
         return str(Path(display_path(path.parent)) / path.name)
 
@@ -45,13 +47,38 @@ def check_styles(root: Path, diags: Diagnostics, display_path: Callable[[Path], 
             wanted.extend((path, MAX_TEMPLATE_BYTES, "E119") for path in _files(templates))
     for path, limit, too_large in wanted:
         try:
-            read_style_file(path, root, limit, too_large).decode("utf-8")
+            text = read_style_file(path, root, limit, too_large).decode("utf-8")
+            if path.name == "book.css" and path.parent == folder:
+                for line in cmyk_gradient_lines(text):
+                    diags.add("E121", SourceLoc(display(path), line),
+                              "a gradient in device-cmyk() colours, which the layout engine cannot draw",
+                              "use a flat device-cmyk() colour instead")
         except StyleFileRefused as refused:
             diags.add(refused.code, SourceLoc(display(path), 1), refused.message,
                       "copy the file itself into the manuscript" if refused.code == "E116" else None)
         except UnicodeDecodeError as error:
             diags.add("E113", SourceLoc(display(path), 1), f"'{path.name}' is not UTF-8 text ({error.reason} at byte {error.start})",
                       "save it as UTF-8")
+
+
+_COMMENT = re.compile(r"/\*.*?(\*/|\Z)", re.S)
+_GRADIENT = re.compile(r"gradient\s*\(", re.I)
+
+
+def cmyk_gradient_lines(css: str) -> list[int]:
+    """The lines of ``css`` where a gradient with a device-CMYK colour begins. WeasyPrint 70 draws
+    every gradient in sRGB and stops with an error at a device-CMYK stop, which would end the
+    build as press's own failure instead of the stylesheet's."""
+    css = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), css)  # comments out, lines kept
+    lines = []
+    for match in _GRADIENT.finditer(css):
+        depth, end = 1, match.end()
+        while end < len(css) and depth:  # to the gradient's closing parenthesis
+            depth += {"(": 1, ")": -1}.get(css[end], 0)
+            end += 1
+        if "device-cmyk" in css[match.end():end].lower():
+            lines.append(css.count("\n", 0, match.start()) + 1)
+    return lines
 
 
 def _inside(path: Path, root: Path) -> bool:
