@@ -157,6 +157,17 @@ def test_a_colour_problem_names_the_book_page_it_is_on(manuscript, tmp_path):
     assert messages and all(m.startswith(f"print PDF is not PDF/X: page {page}: ") for m in messages), messages
 
 
+def test_a_gradient_between_rgb_colours_is_not_pdfx(manuscript, tmp_path):
+    """WeasyPrint 70 writes an rgb() gradient in a print PDF as a shading in DeviceCMYK with three
+    values a colour: no print shop's RIP can print it. It is drawn in a tiling pattern, through a
+    form, which the check follows."""
+    css = ".body { background-image: linear-gradient(rgb(240 240 240), rgb(200 220 255)); }\n"
+    with pytest.raises(ManuscriptError) as err:
+        build(manuscript(BOOK, {"a.md": DOC, "styles/book.css": css}), tmp_path / "out")
+    messages = {d.message for d in err.value.diagnostics if d.code == "E300"}
+    assert messages and all("a gradient whose colours have 3 components in /DeviceCMYK" in m for m in messages), messages
+
+
 def test_bad_print_settings_are_reported(manuscript):
     from pipeline.load import load_book
 
@@ -176,3 +187,18 @@ def test_screen_pdf_has_the_print_pages_in_rgb(print_pdf, screen_pdf):
         ops = {str(op) for page in pdf.pages[6:9] for _, op in pikepdf.parse_content_stream(page)}
         assert "rg" in ops and "k" not in ops
         assert not any("/DeviceCMYK" in str(page.Resources.get("/ColorSpace", {})) for page in pdf.pages[6:9])
+
+
+def test_a_gradient_in_cmyk_or_grey_passes_and_one_in_rgb_does_not():
+    from pipeline.engine.inks import gradient_problem
+
+    def shading(space, c0, c1):
+        return pikepdf.Dictionary(ShadingType=2, ColorSpace=space, Coords=[0, 0, 1, 0],
+                                  Function=pikepdf.Dictionary(FunctionType=3, Domain=[0, 1], Bounds=[], Encode=[0, 1],
+                                                              Functions=[pikepdf.Dictionary(FunctionType=2, Domain=[0, 1],
+                                                                                            N=1, C0=c0, C1=c1)]))
+
+    assert gradient_problem(shading(pikepdf.Name.DeviceCMYK, [0, 0, 0, 0.1], [0, 0.5, 0, 0])) is None
+    assert gradient_problem(shading(pikepdf.Name.DeviceGray, [0.1], [0.9])) is None
+    assert gradient_problem(shading(pikepdf.Name.DeviceRGB, [0.9, 0.9, 0.9], [1, 1, 1])) == "a gradient in RGB"
+    assert "3 components" in gradient_problem(shading(pikepdf.Name.DeviceCMYK, [0.9, 0.9, 0.9], [1, 1, 1]))

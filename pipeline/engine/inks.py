@@ -1,5 +1,5 @@
 """The inks of a painted PDF: what in it a PDF/X print PDF may not hold (RGB colour, text not in
-black ink or a tint of it, RGB images).
+black ink or a tint of it, RGB images and gradients).
 
 The print book's parts and folio layer are checked here as each is painted, in the process that
 painted it, and the findings are kept beside the file (``check_colours``): the binder reads them
@@ -17,7 +17,9 @@ import pikepdf
 
 _RGB_OPERATORS = {"rg", "RG"}
 _TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
-_READ_OPERATORS = " ".join(sorted(_RGB_OPERATORS | _TEXT_OPERATORS | {"cs", "sc", "scn", "k", "g", "Do"}))
+_READ_OPERATORS = " ".join(sorted(_RGB_OPERATORS | _TEXT_OPERATORS | {"cs", "sc", "scn", "k", "g", "Do", "sh"}))
+#: Components of the colour spaces a gradient may be given in.
+_COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4}
 
 
 def _is_rgb_space(space) -> bool:
@@ -28,6 +30,39 @@ def _is_rgb_space(space) -> bool:
     if isinstance(space, pikepdf.Array) and len(space) and space[0] == "/ICCBased":
         return int(space[1].get("/N", 0)) == 3
     return False
+
+
+def _components(space) -> int | None:
+    if isinstance(space, pikepdf.Name):
+        return _COMPONENTS.get(str(space))
+    if isinstance(space, pikepdf.Array) and len(space) > 1 and space[0] == "/ICCBased":
+        return int(space[1].get("/N", 0))
+    return None
+
+
+def _functions(function) -> list:
+    """A shading's function and, for a stitching function, the ones it joins."""
+    if isinstance(function, pikepdf.Array):
+        return [f for item in function for f in _functions(item)]
+    if not isinstance(function, pikepdf.Dictionary):
+        return []
+    return [function, *(f for item in function.get("/Functions", ()) for f in _functions(item))]
+
+
+def gradient_problem(shading) -> str | None:
+    """What keeps a gradient (a shading) out of a PDF/X file: RGB colour, or RGB values given in
+    a CMYK space, as WeasyPrint 70 writes a gradient between rgb() colours in a print PDF."""
+    if not isinstance(shading, pikepdf.Dictionary):
+        return None
+    space = shading.get("/ColorSpace")
+    components = _components(space)
+    if components == 3 or _is_rgb_space(space):
+        return "a gradient in RGB"
+    if components is not None and not isinstance(shading.get("/Function"), pikepdf.Array):
+        for function in _functions(shading.get("/Function")):
+            if any(key in function and len(function[key]) != components for key in ("/C0", "/C1")):
+                return f"a gradient whose colours have {len(function.get('/C0', ()))} components in {space} (RGB)"
+    return None
 
 
 def walk_colours(stream_owner, resources, where: str, out: list[str], seen: set) -> None:
@@ -53,6 +88,19 @@ def walk_colours(stream_owner, resources, where: str, out: list[str], seen: set)
                 out.append(f"{where}: RGB colour space {name}")
         elif op in ("sc", "scn"):
             fill = [float(v) for v in operands if not isinstance(v, pikepdf.Name)]
+            names = [v for v in operands if isinstance(v, pikepdf.Name)]
+            if names and resources is not None:  # a pattern: a gradient, or a tile drawn like a form
+                pattern = resources.get("/Pattern", {}).get(names[-1])
+                if isinstance(pattern, pikepdf.Stream) and int(pattern.get("/PatternType", 0)) == 1:
+                    walk_colours(pattern, pattern.get("/Resources", resources), where, out, seen)
+                elif isinstance(pattern, pikepdf.Dictionary):
+                    problem = gradient_problem(pattern.get("/Shading"))
+                    if problem:
+                        out.append(f"{where}: {problem}")
+        elif op == "sh" and resources is not None:
+            problem = gradient_problem(resources.get("/Shading", {}).get(operands[0]))
+            if problem:
+                out.append(f"{where}: {problem}")
         elif op == "k":
             fill_space, fill = "/DeviceCMYK", [float(v) for v in operands]
         elif op == "g":
