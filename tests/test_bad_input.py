@@ -199,3 +199,15 @@ def test_a_cmyk_gradient_in_the_book_css_is_reported_at_its_line(manuscript, tmp
     found = [(d.code, d.loc.file.endswith("styles/book.css"), d.loc.line) for d in err.value.diagnostics]
     assert found == [("E121", True, 3), ("E121", True, 8)]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_hostile_book_css_full_of_gradients_is_read_in_one_pass(manuscript, tmp_path):
+    """A megabyte of unclosed gradients (each one's span reaching the end of the text) is read in
+    one pass, not once per gradient, and each line is named once."""
+    from pipeline.styles import MAX_STYLESHEET_BYTES
+
+    css = "a{b:linear-gradient(" * ((MAX_STYLESHEET_BYTES - 100) // 20) + "\ndevice-cmyk(0 0 0 1)\n"
+    root = manuscript(BOOK, {"a.md": DOC, "styles/book.css": css})
+    with pytest.raises(ManuscriptError) as err:
+        load_book(root)
+    assert [(d.code, d.loc.line) for d in err.value.diagnostics] == [("E121", 1)]

@@ -8,6 +8,7 @@ UTF-8 is reported at the file, and the build stops before anything reads it.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from pathlib import Path
@@ -63,22 +64,36 @@ def check_styles(root: Path, diags: Diagnostics, display_path: Callable[[Path], 
 
 _COMMENT = re.compile(r"/\*.*?(\*/|\Z)", re.S)
 _GRADIENT = re.compile(r"gradient\s*\(", re.I)
+_PARENTHESIS = re.compile(r"[()]")
+_DEVICE_CMYK = re.compile(r"device-cmyk", re.I)
 
 
 def cmyk_gradient_lines(css: str) -> list[int]:
-    """The lines of ``css`` where a gradient with a device-CMYK colour begins. WeasyPrint 70 draws
+    """The lines of ``css`` where a gradient with a device-CMYK colour begins, each once. WeasyPrint 70 draws
     every gradient in sRGB and stops with an error at a device-CMYK stop, which would end the
-    build as press's own failure instead of the stylesheet's."""
+    build as press's own failure instead of the stylesheet's.
+
+    One pass over the text, whatever it holds (a stylesheet is the manuscript's, up to 1 MB): each
+    parenthesis is matched with a stack, and a gradient's span is searched in the positions of
+    ``device-cmyk`` found once."""
     css = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), css)  # comments out, lines kept
-    lines = []
+    closing: dict[int, int] = {}  # where each "(" is closed (the end of the text when it is not)
+    opened: list[int] = []
+    for match in _PARENTHESIS.finditer(css):
+        if match.group() == "(":
+            opened.append(match.start())
+        elif opened:
+            closing[opened.pop()] = match.start()
+    cmyk = [m.start() for m in _DEVICE_CMYK.finditer(css)]
+    newlines = [m.start() for m in re.finditer("\n", css)]
+    lines: set[int] = set()  # each line once, however many gradients it holds
     for match in _GRADIENT.finditer(css):
-        depth, end = 1, match.end()
-        while end < len(css) and depth:  # to the gradient's closing parenthesis
-            depth += {"(": 1, ")": -1}.get(css[end], 0)
-            end += 1
-        if "device-cmyk" in css[match.end():end].lower():
-            lines.append(css.count("\n", 0, match.start()) + 1)
-    return lines
+        start = match.end() - 1  # the gradient's "("
+        end = closing.get(start, len(css))
+        first = bisect.bisect_left(cmyk, start)
+        if first < len(cmyk) and cmyk[first] < end:
+            lines.add(bisect.bisect_left(newlines, match.start()) + 1)
+    return sorted(lines)
 
 
 def _inside(path: Path, root: Path) -> bool:
