@@ -61,31 +61,29 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path |
     if report is not None:
         report(result)
     folder.mkdir(parents=True, exist_ok=True)
-    if screen and not task.front and not task.back:
-        # A document's screen PDF is derived from its print PDF, painted tagged for it; the front
-        # matter's is painted (its catalog is the book's), and so is one the rewrite cannot make.
-        write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, tagged=True, compressed=False)
-        check_colours(result.print_pdf)
-        if not derive_screen(result.print_pdf, result.screen_pdf, screen_images(document, profile)):
-            make_screen(document, profile)
-            write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
-        return result
+    # A document's screen PDF is derived from its print PDF, painted tagged for it; the front
+    # matter's is painted (its catalog is the book's), and so is one the rewrite cannot make.
+    derived = screen and not task.front and not task.back
+
     def paint_print() -> None:
-        write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, compressed=False)
+        write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, tagged=derived, compressed=False)
         check_colours(result.print_pdf)
+
+    def paint_screen() -> None:
+        make_screen(document, profile)
+        write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
 
     if not (screen and task.back):
         paint_print()
-        if screen:
-            make_screen(document, profile)
-            write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
+        if screen and not (derived and derive_screen(result.print_pdf, result.screen_pdf,
+                                                     screen_images(document, profile))):
+            paint_screen()
         return result
     # The index is laid out last, when the documents are done and a core is free: its print PDF
     # is painted in a child process (a copy of this layout) while this one paints the screen PDF.
     printing = Forked(paint_print)
     try:
-        make_screen(document, profile)
-        write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
+        paint_screen()
         printing.result()
     finally:
         printing.stop()
