@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import weasyprint
 from weasyprint.anchors import gather_anchors
-from weasyprint.text.line_break import split_first_line
+from weasyprint.text.line_break import Layout, split_first_line
 from weasyprint.urls import get_link
 
 from pipeline.engine import boxes
@@ -67,17 +67,33 @@ def _ranges(value: str, text: str) -> list[_Range]:
     return out
 
 
+class _KeptLayout(Layout):
+    """A run's Pango layout set up once and kept so, shared by every piece with the same text and
+    font. The engine sets a text box's layout up again before painting it and drops it after; for
+    the index's thousands of short pieces ("12", ", ") that was a third of painting them. Only
+    pieces drawn as they are share one: a line that may end in an ellipsis has its layout's text
+    changed by the painter (``_Widths``)."""
+
+    def reactivate(self, style) -> None:  # already set up for this text and font
+        pass
+
+    def deactivate(self) -> None:  # kept for the next piece
+        pass
+
+
 class _Widths:
     """Runs of text measured as the engine measures a line: one Pango layout each, kept by the
     run's characters and its font, with the layout the piece is later painted from."""
 
     def __init__(self) -> None:
         self.known: dict[tuple, tuple[float, object]] = {}
+        self.kept: dict[tuple, _KeptLayout] = {}
         self.fonts: dict[int, tuple] = {}  # id of a computed style (alive as long as its boxes) -> its font
 
-    def __call__(self, text: str, style, spacing: float) -> tuple[float, object]:
+    def __call__(self, text: str, style, spacing: float, shared: bool) -> tuple[float, object]:
         """The width of ``text`` and its layout, with ``spacing`` added to each space as a
-        justified line's text box has (the engine paints the layout with it)."""
+        justified line's text box has (the engine paints the layout with it). With ``shared`` the
+        layout is a ``_KeptLayout`` shared with the other pieces of the same run and style."""
         font = self.fonts.get(id(style))
         if font is None:
             font = self.fonts[id(style)] = tuple(_hashable(style[name]) for name in _FONT)
@@ -86,7 +102,16 @@ class _Widths:
             layout, _, _, width, _, _ = split_first_line(text, style, None, None, spacing)
             self.known[key] = (width + spacing * (text.count(" ") + text.count("\u00a0")), layout)
         width, layout = self.known[key]
-        return width, copy(layout)  # each piece its own (the painter sets up a layout per box)
+        if not shared:
+            return width, copy(layout)  # its own: the painter sets it up, and may change it
+        # the painter's setup also reads the decoration's metrics, which the width does not depend on
+        kept_key = (key, _hashable(style["text_decoration_line"]))
+        kept = self.kept.get(kept_key)
+        if kept is None:
+            kept = self.kept[kept_key] = _KeptLayout.__new__(_KeptLayout)
+            kept.__dict__.update(layout.__dict__)
+            Layout.reactivate(kept, style)
+        return width, kept
 
 
 def _hashable(value):
@@ -110,10 +135,12 @@ def _link_box(wrapper, link: tuple, x: float, width: float, children: list):
     return box
 
 
-def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths) -> tuple[list, list]:
+def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths,
+            shared: bool) -> tuple[list, list]:
     """``text_box`` (its text at ``start`` in the element's) with the links crossing it, twice: whole,
     followed by an empty ``a`` box over each link (print: one run of text to paint), and cut into
-    pieces, each link an ``a`` box around its piece (the tagged screen PDF: a Link holds its text)."""
+    pieces, each link an ``a`` box around its piece (the tagged screen PDF: a Link holds its text).
+    ``shared``: the pieces may share their layouts (``_Widths``)."""
     text, end = text_box.text, start + len(text_box.text)
     crossing = [(i, max(r.start - start, 0), min(r.end - start, len(text))) for i, r in enumerate(ranges)
                 if r.start < end and r.end > start]
@@ -124,7 +151,7 @@ def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths
     whole, cut, x = [text_box], [], text_box.position_x
     for a, b in zip(cuts, cuts[1:]):
         piece = text_box.copy_with_text(text[a:b])
-        piece.width, piece.pango_layout = widths(piece.text, text_box.style, text_box.justification_spacing or 0)
+        piece.width, piece.pango_layout = widths(piece.text, text_box.style, text_box.justification_spacing or 0, shared)
         piece.position_x = x
         x += piece.width
         if (a, b) in links:
@@ -162,6 +189,17 @@ def _find(text: str, laid: str, start: int) -> int:
     return at
 
 
+def _linked_boxes(box, drawn_as_is: bool = True):
+    """The inline boxes with ``data-links`` under ``box``, depth first, each with whether its line
+    is painted as laid out (no ellipsis put at its end: ``text-overflow``, ``block-ellipsis``)."""
+    if boxes.is_line(box):
+        drawn_as_is = getattr(box, "text_overflow", "clip") == "clip" and getattr(box, "block_ellipsis", "none") == "none"
+    elif boxes.is_inline(box) and boxes.attribute(box, ATTRIBUTE) is not None:
+        yield box, drawn_as_is
+    for child in boxes.children(box):
+        yield from _linked_boxes(child, drawn_as_is)
+
+
 def set_links(document: weasyprint.Document) -> int:
     """Set the links of every element with ``data-links`` on its laid-out text; return how many.
 
@@ -172,8 +210,7 @@ def set_links(document: weasyprint.Document) -> int:
     made = 0
     for page in document.pages:
         holders = []
-        for box in [box for box in boxes.descendants(boxes.page_box(page))
-                    if boxes.is_inline(box) and boxes.attribute(box, ATTRIBUTE) is not None]:
+        for box, shared in list(_linked_boxes(boxes.page_box(page))):
             element = boxes.element_of(box)
             if id(element) not in read:
                 text = _COLLAPSE.sub(" ", "".join(element.itertext()))  # as CSS collapses it: no-break spaces stay
@@ -191,7 +228,7 @@ def set_links(document: weasyprint.Document) -> int:
                     cut.append(child)
                     continue
                 seen = at + len(child.text)
-                child_whole, child_cut = _pieces(child, at, ranges, box, widths)
+                child_whole, child_cut = _pieces(child, at, ranges, box, widths, shared)
                 whole += child_whole
                 cut += child_cut
             read[id(element)] = (text, ranges, seen)
