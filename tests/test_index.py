@@ -369,3 +369,32 @@ def test_a_form_of_thousands_of_words_is_no_deeper_an_expression():
     index = BookIndex(loc, (IndexKind("subjects", None, (IndexEntry("long", loc, (long_form, "ab")),)),))
     finder = _Finder(index)
     assert [owner for owner, form in finder.find(f"{long_form}, then ab ab") if form == long_form] == ["long"]
+
+
+def test_each_locator_is_one_link_and_the_pages_beside_paragraphs_are_plain(book):
+    """In ``both`` a locator's link is its paragraph's number (the document's, for text before the
+    first numbered paragraph); the pages after them are for the printed book, plain text. With
+    ``pages`` alone each page is the link, to the first cited paragraph on it."""
+    import re
+    from dataclasses import replace
+
+    from pipeline.model import Locator
+    from pipeline.render.indexpage import IndexRenderer
+    from pipeline.words import Words
+
+    pages = {"doc7": "40", "doc7-p2": "41", "doc7-p3": "41", "doc7-p9": "43", "doc8-p1": "101", "doc8-p4": "108"}
+    locators = (Locator(7, None, "doc7"), Locator(7, 2, "doc7-p2"), Locator(7, 3, "doc7-p3"), Locator(7, 9, "doc7-p9"),
+                Locator(8, 1, "doc8-p1"), Locator(8, 4, "doc8-p4"))
+
+    def render(mode):
+        index = replace(book.index, locators=mode)
+        renderer = IndexRenderer(replace(book, index=index), Words("en"), lambda a: f"#{a}", pages.get)
+        markup = str(renderer.locators(locators))
+        return markup, re.findall(r'<a href="#([^"]+)">([^<]+)</a>', markup)
+
+    markup, links = render("both")
+    assert re.sub(r"<[^>]+>", "", markup) == "7\u00a0§\u00a02–3, 9 (40–41, 43); 8\u00a0§\u00a01, 4 (101, 108)"
+    assert links == [("doc7", "7"), ("doc7-p2", "2"), ("doc7-p3", "3"), ("doc7-p9", "9"), ("doc8-p1", "1"), ("doc8-p4", "4")]
+    markup, links = render("pages")
+    assert re.sub(r"<[^>]+>", "", markup) == "40–41, 43, 101, 108"
+    assert links == [("doc7", "40"), ("doc7-p2", "41"), ("doc7-p9", "43"), ("doc8-p1", "101"), ("doc8-p4", "108")]

@@ -6,7 +6,11 @@ in the EPUB) and what print adds, the pages where the cited paragraphs begin.
 
 Locators read ``37 § 3–5, 19``: the document, then its paragraphs with consecutive ones joined,
 documents separated by semicolons. In print ``both`` adds each document's pages, ``(212–14)``,
-and ``pages`` cites the pages alone, ``212–14, 230``; every number is a link.
+and ``pages`` cites the pages alone, ``212–14, 230``. Each locator is one link: a paragraph's
+number, or a page's when pages are cited alone, or the document's number for text before its
+first numbered paragraph. The pages ``both`` adds are plain text, for the reader of the printed
+book: as links they led to the same paragraphs as the numbers before them, two stops for each
+locator in a screen reader's list of links and twice the tagged links to paint.
 
 In print the numbers are not ``<a>`` elements: an index cites thousands of them, and the engine
 lays out an inline box per element, five times the cost of the plain text. Print's locators are
@@ -136,18 +140,20 @@ class IndexRenderer:
         out = []
         for document, locs in groups.items():
             numbered = {loc.paragraph: loc.anchor for loc in locs if loc.paragraph is not None}
-            text = self._link(locs[0].anchor, str(document)) if len(numbered) < len(locs) and not numbered else escape(str(document))
+            # text before the document's first numbered paragraph is cited by the document's number
+            whole = next((loc.anchor for loc in locs if loc.paragraph is None), None)
+            text = self._link(whole, str(document)) if whole is not None else escape(str(document))
             if numbered:
                 spans = [self._range((a, numbered[a]), (b, numbered[b])) for a, b in runs(list(numbered))]
                 text = Markup("%s\u00a0§\u00a0%s") % (text, Markup(", ").join(spans))
             if self.mode == "both":
-                text = Markup("%s (%s)") % (text, Markup(", ").join(self._pages(locs)))
+                text = Markup("%s (%s)") % (text, Markup(", ").join(self._pages(locs, linked=False)))
             out.append(text)
         return Markup("; ").join(out)
 
-    def _pages(self, locators: list[Locator]) -> list[Markup]:
+    def _pages(self, locators: list[Locator], linked: bool = True) -> list[Markup]:
         """The pages where the cited paragraphs begin, consecutive ones joined, each a link to the
-        first cited paragraph on it."""
+        first cited paragraph on it (or plain, when the paragraphs' numbers are the links)."""
         assert self.page_of is not None
         first_on: dict[int, str] = {}
         other: list[Markup] = []
@@ -156,7 +162,9 @@ class IndexRenderer:
             if label.isdigit():
                 first_on.setdefault(int(label), loc.anchor)
             else:  # a roman folio cannot be part of a range
-                other.append(self._link(loc.anchor, label))
+                other.append(self._link(loc.anchor, label) if linked else escape(label))
+        if not linked:
+            return other + [escape(collapse(a, b)) for a, b in runs(list(first_on))]
         return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
 
 
