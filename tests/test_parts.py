@@ -195,7 +195,7 @@ def test_a_folio_layer_in_several_runs_gives_the_same_book(tmp_path, monkeypatch
     monkeypatch.setattr(folios, "RUN_PAGES", 20)  # two runs for a reader of eight documents
     book = generate(tmp_path / "book", 80)
     result = build(book, tmp_path / "out", formats=("pdf",), jobs=2)
-    assert len(list((tmp_path / "out" / ".press-cache").glob("folios-*/print-*.pdf"))) == 2  # two runs
+    assert len(list((tmp_path / "out" / ".press-cache").glob("folios-*/print.pdf"))) == 2  # two runs
     bound = next(p for p in result.outputs if p.name == "synthetic-reader.pdf")
     _renders_like_one_long_layout(book, bound, tmp_path)
 
@@ -304,3 +304,76 @@ def test_an_index_laid_out_again_after_a_correction_is_reported_and_put_in_the_c
     assert all(parts_scheduler._task(i, pages) == part.task for i, part in enumerate(parts))
     assert dict(parts[index].task.pages)["doc1-p9"] == "2"  # the page § 9 moved to
     assert (parts[index].folder / "layout.json").is_file()  # in the cache once its PDFs were written
+
+
+def test_the_documents_folio_runs_are_laid_out_while_the_index_is(tmp_path, monkeypatch):
+    """The folio layer's runs of the documents start once every part but the index is laid out;
+    the index's run, last, once it is; each run is laid out once, and the book is as one layout."""
+    import sys
+
+    from pipeline.layout import folios
+
+    sys.path.insert(0, str(SAMPLE.parent / "benchmarks"))
+    from generate import generate
+
+    monkeypatch.setattr(folios, "RUN_PAGES", 20)  # two runs of documents for a reader of eight
+    order: list = []
+    real_launch = folios.FolioLayerRuns._launch
+
+    def launch(self, run, parts, yielding=False):
+        order.append(("run", run.segment.first, yielding))
+        real_launch(self, run, parts, yielding)
+
+    monkeypatch.setattr(folios.FolioLayerRuns, "_launch", launch)
+
+    def progress(event):
+        if isinstance(event, PartLaidOut) and event.back:
+            order.append(("index laid out",))
+
+    book = generate(tmp_path / "book", 80, index=True)
+    result = build(book, tmp_path / "out", formats=("pdf",), jobs=2, progress=progress)
+    index = order.index(("index laid out",))
+    assert [o[1] for o in order[:index]] == [1, 5] and all(o[2] for o in order[:index])  # yielding to the index
+    assert [o[1:] for o in order[index + 1:]] == [(9, False)]  # the index's own run
+    assert len(list((tmp_path / "out" / ".press-cache").glob("folios-*/print.pdf"))) == 3
+    bound = next(p for p in result.outputs if p.name == "synthetic-reader.pdf")
+    _renders_like_one_long_layout(book, bound, tmp_path)
+
+
+def test_a_folio_run_started_on_pages_a_correction_changes_is_laid_out_again(tmp_path, monkeypatch):
+    """A run started before a round of corrections changed a page count is stopped, and the layer
+    is laid out for the pages as they came out."""
+    from pipeline.diagnostics import Diagnostics
+    from pipeline.layout import folios, scheduler
+    from pipeline.layout.cache import PartCache
+    from pipeline.layout.context import LayoutJob
+    from pipeline.load import load_book
+    from pipeline.render import Renderer
+    from pipeline.transforms import apply_transforms
+
+    def growing(book, renderer, task, profile, folder, screen, report=None):
+        layout = _fake_part(book, renderer, task, profile, folder, screen, report)
+        if task.number == 1 and any(label != "1" for label in dict(task.pages).values()):
+            pdf = pikepdf.open(layout.print_pdf, allow_overwriting_input=True)
+            pdf.add_blank_page()
+            pdf.save(layout.print_pdf)
+            return PartLayout(task, 3, (), layout.anchors, [], folder)  # the corrected first document grows
+        return layout
+
+    filler = "\n\n".join(f"Paragraph {i}. The delegations met again and the talks went on." for i in range(14))
+    a = f"---\nnumber: 1\ntitle: First\n---\nSee [§ 12](doc:2#12) in the second.\n\n{filler}\n"
+    b = f"---\nnumber: 2\ntitle: Second\n---\nBack to [§ 9](doc:1#9) of the first.\n\n{filler}\n"
+    root = write_manuscript(tmp_path / "cycle", "title: Cycle\ndocuments: [a.md, b.md]\n", {"a.md": a, "b.md": b})
+    book = apply_transforms(load_book(root))
+    monkeypatch.setattr(scheduler, "lay_out_part", growing)
+    job = LayoutJob(book, Renderer(book), None, PartCache.in_output(tmp_path / "out"), screen=False, jobs=2,
+                    progress=lambda event: None)
+    runs = folios.FolioLayerRuns(job, Diagnostics())
+    started: list = []
+    parts = scheduler.PartScheduler(job, {}).run(before_index=lambda laid: (runs.start(laid), started.extend(runs.running)))
+    assert parts[1].pages == 3 and len(started) == 1  # the run was started on the first document's two pages
+    layer = runs.finish(parts)
+    assert not started[0].exists()  # stopped, and its half-made entry removed
+    assert [p.part for p in layer.plan].count(1) == 3 and [p.part for p in layer.plan].count(2) == 2
+    with pikepdf.open(layer.print_pdfs[0]) as pdf:
+        assert len(pdf.pages) == len(layer.plan)

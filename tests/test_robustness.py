@@ -280,9 +280,9 @@ def test_a_damaged_folio_layer_is_laid_out_again(damage, tiny, tmp_path, capsys)
     if damage == "plan":
         (layer / "plan.json").write_text('{"plan": "x"')
     elif damage == "pdf":
-        (layer / "print-0.pdf").write_bytes(b"%PDF-1.7\n")
+        (layer / "print.pdf").write_bytes(b"%PDF-1.7\n")
     else:
-        (layer / "screen-0.pdf").unlink()
+        (layer / "screen.pdf").unlink()
     assert main(["build", str(tiny), "--out", str(out), "-q"]) == 0, capsys.readouterr().err
     assert _contents(out) == clean
 

@@ -15,7 +15,7 @@ from pipeline.diagnostics import Diagnostic, Diagnostics
 from pipeline.events import BookPaginated
 from pipeline.forked import max_workers
 from pipeline.layout.context import LayoutJob
-from pipeline.layout.folios import FolioLayer, folio_layer
+from pipeline.layout.folios import FolioLayer, FolioLayerRuns
 from pipeline.layout.plan import (
     FRONT,
     BookPage,
@@ -68,13 +68,16 @@ def lay_out_book(job: LayoutJob, diags: Diagnostics) -> BookLayout:
     come back with the layout.
     """
     scheduler = PartScheduler(job, job.cache.read_pages())
-    parts = scheduler.run()
-    for part in parts:  # the engine's problems (not placed on a page) first, as they were reported
-        diags.extend(d for d in part.diagnostics if d.page is None)
+    runs = FolioLayerRuns(job, diags)
     try:
-        layer = folio_layer(job, parts, diags)  # while the index's PDFs are painted, if they are
+        # the documents' runs of the folio layer are laid out while the index is
+        parts = scheduler.run(before_index=runs.start)
+        for part in parts:  # the engine's problems (not placed on a page) first, as they were reported
+            diags.extend(d for d in part.diagnostics if d.page is None)
+        layer = runs.finish(parts)  # while the index's PDFs are painted, if they are
         scheduler.finish_painting()
     except BaseException:
+        runs.abandon()
         scheduler.abandon()
         raise
     labels = book_labels(layer.plan)

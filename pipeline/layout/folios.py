@@ -14,8 +14,10 @@ blank versos as they are.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import forked
@@ -28,7 +30,7 @@ from pipeline.engine.screen import make_screen
 from pipeline.hashing import file_hash
 from pipeline.layout.cache import code_version
 from pipeline.layout.context import LayoutJob
-from pipeline.layout.plan import FRONT, BookPage, PartLayout, document_folios, has_index_part
+from pipeline.layout.plan import FRONT, BookPage, PartLayout, back_folio, document_folios, has_index_part
 from pipeline.model import Book
 from pipeline.render.html import LayerRun
 from pipeline.styles import stylesheet_paths
@@ -50,30 +52,34 @@ class Segment:
 #: Pages of the book per run of the folio layer. The runs depend on the book alone (not on the
 #: machine's cores), so that the same manuscript gives the same bytes everywhere.
 RUN_PAGES = 250
+#: How much less CPU time a run laid out beside the index asks for (``os.nice``).
+YIELDING = 10
 
 
-def segments(book: Book, parts: list[PartLayout]) -> list[Segment]:
+def segments(book: Book, parts: Mapping[int, PartLayout]) -> list[Segment]:
     """The book's skeleton cut into runs of documents (one per ``RUN_PAGES``), to be laid out side by side.
 
-    The index, when the book has one, ends the last run: in the skeleton it is one more group of
-    pages opening on a recto, as a document is.
+    The index, when the book has one, is a run of its own after them: one group of pages opening
+    on a recto, as a document is. So the documents' runs depend on the front matter and the
+    documents alone, and are laid out while the index still is (``FolioLayerRuns.start``).
     """
-    documents = len(parts) - 1 - has_index_part(book)
-    count = max(1, min(round(sum(p.pages for p in parts) / RUN_PAGES), documents // 4))
+    documents = len(book.documents)
+    count = max(1, min(round(sum(parts[i].pages for i in range(documents + 1)) / RUN_PAGES), documents // 4))
     bounds = [1 + documents * k // count for k in range(count + 1)]
-    folios = document_folios(book, dict(enumerate(parts)))
+    folios = document_folios(book, dict(parts))
+    back = has_index_part(book)
     out = []
     for k in range(count):
         first, last = bounds[k], bounds[k + 1] - 1
         # Every document opens on a recto: one that ends on a recto is followed by a blank verso.
         out.append(Segment(k == 0, first, last, folios[book.documents[first - 1].number],
-                           k < count - 1 and parts[last].pages % 2 == 1))
-    if has_index_part(book):
-        out[-1] = replace(out[-1], last=len(parts) - 1)
+                           (k < count - 1 or back) and parts[last].pages % 2 == 1))
+    if back:
+        out.append(Segment(False, documents + 1, documents + 1, back_folio(book, dict(parts)) or 1, False))
     return out
 
 
-def layer_run(parts: list[PartLayout], segment: Segment) -> LayerRun:
+def layer_run(parts: Mapping[int, PartLayout], segment: Segment) -> LayerRun:
     """What the skeleton of ``segment`` holds, for the renderer."""
     front = None
     if segment.front:
@@ -90,7 +96,7 @@ def layer_run(parts: list[PartLayout], segment: Segment) -> LayerRun:
     return LayerRun(front, documents, segment.first == 1, segment.blank_after)
 
 
-def lay_out_folios(job: LayoutJob, parts: list[PartLayout], segment: Segment,
+def lay_out_folios(job: LayoutJob, parts: Mapping[int, PartLayout], segment: Segment,
                    diags: Diagnostics):
     """One run of the laid-out folio layer, and which part's page (or blank) each of its pages stands for."""
     css = "" if segment.front else f"@page :first {{ counter-reset: page {segment.folio} }}\n"
@@ -122,44 +128,109 @@ class FolioLayer:
     screen_pdfs: list[Path] | None
 
 
-def folio_layer(job: LayoutJob, parts: list[PartLayout], diags: Diagnostics) -> FolioLayer:
-    """Lay out and write the folio layer into the cache, or reuse the one written for the same pagination.
+@dataclass(frozen=True)
+class _Run:
+    """One run of the layer and its place in the cache (a folder of its own, named by what it holds)."""
 
-    The layer is cut into runs laid out ``job.jobs`` at a time, each in a process of its own
-    (whose memory goes with it). It depends only on the parts' page counts, so a rebuild or a
-    proof that changed no page count reuses it: a proof's slug line, which changes with every
-    revision, is its stamp (``proof_stamp``), not part of the layer.
+    segment: Segment
+    entry: Path
+    print_pdf: Path
+    screen_pdf: Path | None
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.print_pdf] + ([self.screen_pdf] if self.screen_pdf is not None else [])
+
+
+class FolioLayerRuns:
+    """The folio layer being laid out and written into the cache, run by run.
+
+    Each run is laid out in a process of its own (whose memory goes with it), ``job.jobs`` at a
+    time, and kept in the cache under what it holds: the layer depends only on the parts' page
+    counts, so a rebuild or a proof that changed no page count reuses it (a proof's slug line,
+    which changes with every revision, is its stamp: ``proof_stamp``), and one that changed a
+    page count lays out again only the runs from there on.
+
+    ``start`` is given the parts as soon as all but the index are laid out: the documents' runs
+    go ahead while the index is laid out (on a core the documents have left free). ``finish``
+    takes every part as it came out: it adds the index's run, lays out again a run whose parts
+    changed since (a round of corrections), and waits for them all.
     """
-    book, screen = job.book, job.screen
-    runs = segments(book, parts)
-    # the layer's style (code, print settings, stylesheets, profile), then what its runs hold
-    key = hashlib.sha256("\0".join([folio_style(book, job.profile), FOLIO_LAYER.name, str(screen),
-                                     *(job.renderer.folio_layer_html(layer_run(parts, run)) + repr(run)
-                                       for run in runs)]).encode()).hexdigest()[:24]
-    entry = job.cache.layer_entry(key)
-    layer = FolioLayer([], [entry / f"print-{k}.pdf" for k in range(len(runs))],
-                       [entry / f"screen-{k}.pdf" for k in range(len(runs))] if screen else None)
-    files = layer.print_pdfs + (layer.screen_pdfs or [])
-    cached = job.cache.layer_plan(entry, files)
-    if cached is not None:
-        return replace(layer, plan=[BookPage(*page) for page in cached])
-    shutil.rmtree(entry, ignore_errors=True)  # damaged, half-written or never made: made anew
-    entry.mkdir(parents=True, exist_ok=True)
-    plan: list[BookPage] = []
-    for batch in range(0, len(runs), job.jobs):  # ``jobs`` runs at a time
-        children = [forked.Forked(_write_layer, job, parts, runs[k], layer.print_pdfs[k],
-                                  layer.screen_pdfs[k] if layer.screen_pdfs else None)
-                    for k in range(batch, min(batch + job.jobs, len(runs)))]
-        for child in children:
-            run_plan, found = child.result()
-            plan += run_plan
-            diags.extend(found)
-    job.cache.store_layer_plan(entry, [[p.part, p.local] for p in plan], files)
-    return replace(layer, plan=plan)
+
+    def __init__(self, job: LayoutJob, diags: Diagnostics) -> None:
+        self.job, self.diags = job, diags
+        self.style = "\0".join([folio_style(job.book, job.profile), FOLIO_LAYER.name, str(job.screen)])
+        self.running: dict[Path, forked.Forked] = {}  # a run's cache entry -> the process laying it out
+
+    def _runs(self, parts: Mapping[int, PartLayout], with_index: bool) -> list[_Run]:
+        runs = []
+        for segment in segments(self.job.book, parts):
+            if segment.first > len(self.job.book.documents) and not with_index:
+                continue
+            html = self.job.renderer.folio_layer_html(layer_run(parts, segment))
+            key = hashlib.sha256("\0".join([self.style, html, repr(segment)]).encode()).hexdigest()[:24]
+            entry = self.job.cache.layer_entry(key)
+            runs.append(_Run(segment, entry, entry / "print.pdf", entry / "screen.pdf" if self.job.screen else None))
+        return runs
+
+    def _cached(self, run: _Run) -> list[BookPage] | None:
+        if run.entry in self.running:
+            return None
+        plan = self.job.cache.layer_plan(run.entry, run.files)
+        return None if plan is None else [BookPage(*page) for page in plan]
+
+    def _launch(self, run: _Run, parts: Mapping[int, PartLayout], yielding: bool = False) -> None:
+        shutil.rmtree(run.entry, ignore_errors=True)  # damaged, half-written or never made: made anew
+        run.entry.mkdir(parents=True, exist_ok=True)
+        self.running[run.entry] = forked.Forked(_write_layer, self.job, dict(parts), run.segment, run.print_pdf,
+                                                run.screen_pdf, yielding)
+
+    def start(self, parts: Mapping[int, PartLayout]) -> None:
+        """Lay out the documents' runs not in the cache (``jobs`` at a time; ``finish`` the rest)."""
+        for run in self._runs(parts, with_index=False):
+            if len(self.running) >= self.job.jobs:
+                break
+            if self._cached(run) is None:
+                self._launch(run, parts, yielding=True)
+
+    def finish(self, parts: list[PartLayout]) -> FolioLayer:
+        """The whole layer for ``parts`` (every part, as laid out), from the cache or laid out now."""
+        laid = dict(enumerate(parts))
+        runs = self._runs(laid, with_index=True)
+        wanted = {run.entry for run in runs}
+        for entry in [e for e in self.running if e not in wanted]:  # started on pages a correction changed
+            self.running.pop(entry).stop()
+            shutil.rmtree(entry, ignore_errors=True)
+        plans = {run.entry: self._cached(run) for run in runs}
+        waiting = [run for run in runs if plans[run.entry] is None and run.entry not in self.running]
+        for run in [run for run in waiting if run.segment.first > len(self.job.book.documents)]:
+            waiting.remove(run)  # the index's few pages: laid out at once, beside the others
+            self._launch(run, laid)
+        for run in runs:
+            if plans[run.entry] is not None:
+                continue
+            while waiting and (len(self.running) < self.job.jobs or run.entry not in self.running):
+                self._launch(waiting.pop(0), laid)
+            run_plan, found = self.running.pop(run.entry).result()
+            self.diags.extend(found)
+            self.job.cache.store_layer_plan(run.entry, [[p.part, p.local] for p in run_plan], run.files)
+            plans[run.entry] = run_plan
+        return FolioLayer([page for run in runs for page in plans[run.entry] or []], [run.print_pdf for run in runs],
+                          [run.screen_pdf for run in runs if run.screen_pdf is not None] if self.job.screen else None)
+
+    def abandon(self) -> None:
+        """Stop the runs being laid out: the build is being abandoned."""
+        for child in self.running.values():
+            child.stop()
+        self.running.clear()
 
 
-def _write_layer(job: LayoutJob, parts: list[PartLayout], run: Segment, print_pdf: Path,
-                 screen_pdf: Path | None) -> tuple[list[BookPage], list[Diagnostic]]:
+def _write_layer(job: LayoutJob, parts: Mapping[int, PartLayout], run: Segment, print_pdf: Path,
+                 screen_pdf: Path | None, yielding: bool) -> tuple[list[BookPage], list[Diagnostic]]:
+    if yielding:
+        # Laid out beside the index, whose layout and PDFs the book waits for and this run's do not
+        # (the index's takes longer): where the two want the same core, the index is given it.
+        os.nice(YIELDING)
     diags = Diagnostics()
     document, plan = lay_out_folios(job, parts, run, diags)
     write_pdf(job.book, document, print_pdf, FOLIO_LAYER, compressed=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
@@ -108,9 +109,14 @@ class PartScheduler:
         #: (several jobs): the folio layer goes on meanwhile, and ``finish_painting`` waits for it.
         self.painting: forked.Forked | None = None
         self.unreported = False  # the index's process has not yet been asked for its layout
+        self.before_index: Callable[[dict[int, PartLayout]], None] | None = None
 
-    def run(self) -> list[PartLayout]:
-        """Every part, in book order: front matter, then documents, then the index."""
+    def run(self, before_index: Callable[[dict[int, PartLayout]], None] | None = None) -> list[PartLayout]:
+        """Every part, in book order: front matter, then documents, then the index.
+
+        ``before_index`` is given the parts laid out in the first round once only the index is
+        still being laid out (the folio layer's runs of the documents go ahead meanwhile)."""
+        self.before_index = before_index
         _job.append(self.job)
         executor: Executor
         if self.job.jobs > 1:
@@ -153,6 +159,8 @@ class PartScheduler:
                 self._start(executor, i, pages)
             if self.running:
                 self._finish()
+        if self.before_index is not None:
+            self.before_index({i: layout for i, layout in self.layouts.items() if i != self.back})
         self._reported()
 
     def _correct_guesses(self, executor: Executor) -> None:
