@@ -101,3 +101,43 @@ def test_links_set_after_layout_become_the_engine_own_links_in_both_forms():
     shouting = LINKED.replace("{links}", "0-2:#t").replace("4 § 15", "iv § 15").replace("width: 90px", "text-transform: uppercase")
     assert set_links(weasyprint.HTML(string=shouting).render()) == 1  # "IV", a roman folio in capitals
     assert set_links(weasyprint.HTML(string=LINKED.replace("{links}", ranges).replace("width: 90px", "display: none")).render()) == 0
+
+
+def test_cut_pieces_share_one_layout_unless_their_line_may_end_in_an_ellipsis():
+    """The screen PDF's pieces with the same text and font share one Pango layout set up once
+    (``links._KeptLayout``); a line the painter may end with an ellipsis keeps its own, since the
+    painter rewrites that layout's text, with the width left from where the piece stands (without
+    one the engine's painter failed: a book.css ellipsizing the index's lines stopped the build).
+    Painted, the cut lines look as print's whole ones do, the ellipsis where print has it."""
+    import io
+
+    import pikepdf
+    import pypdfium2
+
+    from pipeline.engine.links import _KeptLayout, cut_links, set_links
+
+    span = '<span data-links="4-6:#t 8-10:#t 21-23:#t">4 § 15, 16 (33); 5 § 39 (48)</span>'
+    clipped = "overflow: hidden; text-overflow: ellipsis; white-space: nowrap"
+    html = LINKED.replace('<p><span data-links="{links}">4 § 15, 16 (33); 5 § 39 (48)</span></p>',
+                          f'<p>{span}</p><p>{span}</p><p style="{clipped}">{span}</p>')
+    document = weasyprint.HTML(string=html).render()
+    assert set_links(document) == 9
+    cut_links(document)
+    paragraphs = [b for b in boxes.descendants(boxes.page_box(document.pages[0]))
+                  if boxes.kind(b) == "BlockBox" and boxes.tag(b) == "p"][1:]
+    layouts = [[t.pango_layout for t in boxes.descendants(p) if boxes.is_text(t) and t.text == "15"] for p in paragraphs]
+    assert all(len(found) == 1 for found in layouts)
+    assert layouts[0][0] is layouts[1][0] and isinstance(layouts[0][0], _KeptLayout)
+    assert not isinstance(layouts[2][0], _KeptLayout)
+    written = document.write_pdf(pdf_tags=True)
+    with pikepdf.open(io.BytesIO(written)) as pdf:
+        assert len([a for a in pdf.pages[0].Annots if a.Subtype == "/Link"]) == 9
+    text = pypdfium2.PdfDocument(written)[0].get_textpage().get_text_range()
+    assert " ".join(text.split()).count("4 § 15, 16 (33); 5 § 39 (48)") == 2, text
+    import numpy as np
+
+    whole = weasyprint.HTML(string=html).render()
+    set_links(whole)  # print: each line painted whole, the last one ellipsized by the engine
+    drawn = [np.asarray(pypdfium2.PdfDocument(pdf)[0].render(scale=2).to_pil().convert("L"), dtype=int)
+             for pdf in (whole.write_pdf(), written)]
+    assert np.abs(drawn[0] - drawn[1]).max() <= 8  # the same glyphs in the same places, ellipsis included

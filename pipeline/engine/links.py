@@ -152,6 +152,11 @@ def _pieces(text_box, start: int, ranges: list[_Range], wrapper, widths: _Widths
     for a, b in zip(cuts, cuts[1:]):
         piece = text_box.copy_with_text(text[a:b])
         piece.width, piece.pango_layout = widths(piece.text, text_box.style, text_box.justification_spacing or 0, shared)
+        if not shared:
+            # The painter ends such a line with an ellipsis where its text reaches the width the
+            # line had: each piece gets what is left of that width from where it stands.
+            room = getattr(text_box.pango_layout, "max_width", None)
+            piece.pango_layout.max_width = piece.width if room is None else max(0.0, room - (x - text_box.position_x))
         piece.position_x = x
         x += piece.width
         if (a, b) in links:
