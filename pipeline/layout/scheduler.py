@@ -233,6 +233,10 @@ class PartScheduler:
         """Whether every page part ``i`` cites is known."""
         outside, inside = self.cited[i]
         number = self.numbers[i]
+        if i == self.back and pages.back is None:
+            # the index follows every document: not asked again of its thousands of anchors each
+            # time a document is done (this process shares the cores with the workers)
+            return False
         if inside and (number is None or pages.folios.get(number) is None):
             return False
         return all(pages.label(anchor) is not None for anchor in outside)
