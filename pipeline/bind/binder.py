@@ -198,6 +198,15 @@ def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepd
     return book.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
 
 
+def _copy_all(book: pikepdf.Pdf, source: pikepdf.Pdf, objects: list[pikepdf.Object]) -> list[pikepdf.Object]:
+    """``objects`` of ``source`` in ``book``, as ``_copy`` gives each, in one copy: qpdf's copy
+    of a foreign object has a cost of its own besides the objects it copies, which thousands of
+    copies of one object each (an index's links, a document's destinations) paid thousands of times."""
+    if not objects:
+        return []
+    return list(book.copy_foreign(source.make_indirect(pikepdf.Array(objects))))
+
+
 #: The resource name of a proof's stamp on every page.
 STAMP = pikepdf.Name("/ProofStamp")
 
@@ -235,11 +244,10 @@ def _destinations(book: pikepdf.Pdf, source: pikepdf.Pdf, part: PartLayout) -> d
     if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
         return found
     tree = pikepdf.NameTree(source.Root.Names.Dests)
-    for anchor in sorted(part.anchors):  # sorted: a part from the cache lists them in another order
-        if anchor in tree:
-            dest = tree[anchor]
-            found[anchor] = dest if source is book else _copy(book, source, dest)
-    return found
+    # sorted: a part from the cache lists them in another order
+    anchors = [anchor for anchor in sorted(part.anchors) if anchor in tree]
+    dests = [tree[anchor] for anchor in anchors]
+    return dict(zip(anchors, dests if source is book else _copy_all(book, source, dests)))
 
 
 def _outline(book: pikepdf.Pdf, source: pikepdf.Pdf) -> list[pikepdf.OutlineItem]:
@@ -280,8 +288,8 @@ class _Structure:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
         source_nums = list(source_root.ParentTree.Nums)
-        for key, value in zip(source_nums[::2], source_nums[1::2]):
-            self.nums += [int(key) + offset, _copy(book, source, value)]
+        for key, value in zip(source_nums[::2], _copy_all(book, source, source_nums[1::2])):
+            self.nums += [int(key) + offset, value]
             self.next_key = max(self.next_key, int(key) + offset + 1)
         part_document = source_root.K[0]
         for kid in book.copy_foreign(part_document).K:
