@@ -372,9 +372,11 @@ def test_a_form_of_thousands_of_words_is_no_deeper_an_expression():
 
 
 def test_each_locator_is_one_link_and_the_pages_beside_paragraphs_are_plain(book):
-    """In ``both`` a locator's link is its paragraph's number (the document's, for text before the
-    first numbered paragraph); the pages after them are for the printed book, plain text. With
-    ``pages`` alone each page is the link, to the first cited paragraph on it."""
+    """In ``both`` a locator's link is its paragraph's number; the pages after the numbers are for
+    the printed book, plain text, except the page of text without a number (before the document's
+    first numbered paragraph, or in a book that does not number them), which is its link. With
+    ``pages`` alone each page is the link, to the first cited paragraph on it; in the EPUB's
+    ``paragraphs`` the document's number links text without a number."""
     import re
     from dataclasses import replace
 
@@ -386,15 +388,24 @@ def test_each_locator_is_one_link_and_the_pages_beside_paragraphs_are_plain(book
     locators = (Locator(7, None, "doc7"), Locator(7, 2, "doc7-p2"), Locator(7, 3, "doc7-p3"), Locator(7, 9, "doc7-p9"),
                 Locator(8, 1, "doc8-p1"), Locator(8, 4, "doc8-p4"))
 
-    def render(mode):
+    def render(mode, page_of=pages.get):
         index = replace(book.index, locators=mode)
-        renderer = IndexRenderer(replace(book, index=index), Words("en"), lambda a: f"#{a}", pages.get)
+        renderer = IndexRenderer(replace(book, index=index), Words("en"), lambda a: f"#{a}", page_of)
         markup = str(renderer.locators(locators))
         return markup, re.findall(r'<a href="#([^"]+)">([^<]+)</a>', markup)
 
     markup, links = render("both")
     assert re.sub(r"<[^>]+>", "", markup) == "7\u00a0§\u00a02–3, 9 (40–41, 43); 8\u00a0§\u00a01, 4 (101, 108)"
-    assert links == [("doc7", "7"), ("doc7-p2", "2"), ("doc7-p3", "3"), ("doc7-p9", "9"), ("doc8-p1", "1"), ("doc8-p4", "4")]
+    assert links == [("doc7-p2", "2"), ("doc7-p3", "3"), ("doc7-p9", "9"), ("doc7", "40"), ("doc8-p1", "1"), ("doc8-p4", "4")]
     markup, links = render("pages")
     assert re.sub(r"<[^>]+>", "", markup) == "40–41, 43, 101, 108"
     assert links == [("doc7", "40"), ("doc7-p2", "41"), ("doc7-p9", "43"), ("doc8-p1", "101"), ("doc8-p4", "108")]
+    markup, links = render("paragraphs", None)  # the EPUB's and the web edition's: no pages
+    assert re.sub(r"<[^>]+>", "", markup) == "7\u00a0§\u00a02–3, 9; 8\u00a0§\u00a01, 4"
+    assert links[0] == ("doc7", "7") and len(links) == 6
+    # a book that does not number its paragraphs: each occurrence's page is its link
+    unnumbered = (Locator(7, None, "doc7"), Locator(7, None, "doc7-p9"), Locator(8, None, "doc8-p4"))
+    renderer = IndexRenderer(replace(book, index=replace(book.index, locators="both")), Words("en"), lambda a: f"#{a}", pages.get)
+    markup = str(renderer.locators(unnumbered))
+    assert re.sub(r"<[^>]+>", "", markup) == "7 (40, 43); 8 (108)"
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', markup) == [("doc7", "40"), ("doc7-p9", "43"), ("doc8-p4", "108")]

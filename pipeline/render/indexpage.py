@@ -7,10 +7,11 @@ in the EPUB) and what print adds, the pages where the cited paragraphs begin.
 Locators read ``37 § 3–5, 19``: the document, then its paragraphs with consecutive ones joined,
 documents separated by semicolons. In print ``both`` adds each document's pages, ``(212–14)``,
 and ``pages`` cites the pages alone, ``212–14, 230``. Each locator is one link: a paragraph's
-number, or a page's when pages are cited alone, or the document's number for text before its
-first numbered paragraph. The pages ``both`` adds are plain text, for the reader of the printed
-book: as links they led to the same paragraphs as the numbers before them, two stops for each
-locator in a screen reader's list of links and twice the tagged links to paint.
+number, or where it has none (text before a document's first numbered paragraph, a book that
+does not number them) its page, or in the EPUB and the web edition the document's number. The
+pages ``both`` adds for numbered paragraphs are plain text, for the reader of the printed book:
+as links they led to the same paragraphs as the numbers before them, two stops for each locator
+in a screen reader's list of links and twice the tagged links to paint.
 
 In print the numbers are not ``<a>`` elements: an index cites thousands of them, and the engine
 lays out an inline box per element, five times the cost of the plain text. Print's locators are
@@ -120,12 +121,16 @@ class IndexRenderer:
             return Markup(_LINK) + escape(self.href(anchor)) + Markup(_TEXT) + escape(text) + Markup(_END)
         return Markup('<a%s href="%s">%s</a>') % (self._type("index-locator"), self.href(anchor), text)
 
-    def _range(self, first: tuple[int, str], last: tuple[int, str]) -> Markup:
-        """A locator or a range of two, the second shortened as Chicago does."""
-        if first == last:
-            return self._link(first[1], str(first[0]))
+    def _number(self, anchor: str | None, text: str) -> Markup:
+        return self._link(anchor, text) if anchor is not None else escape(text)
+
+    def _range(self, first: tuple[int, str | None], last: tuple[int, str | None]) -> Markup:
+        """A locator or a range of two, the second shortened as Chicago does; an end without an
+        anchor is plain text."""
+        if first[0] == last[0]:
+            return self._number(first[1], str(first[0]))
         short = collapse(first[0], last[0]).split("–", 1)[1]
-        inner = Markup("%s–%s") % (self._link(first[1], str(first[0])), self._link(last[1], short))
+        inner = Markup("%s–%s") % (self._number(first[1], str(first[0])), self._number(last[1], short))
         return Markup('<span%s>%s</span>') % (self._type("index-locator-range"), inner) if self.epub else inner
 
     def locators(self, locators: tuple[Locator, ...]) -> Markup:
@@ -140,31 +145,33 @@ class IndexRenderer:
         out = []
         for document, locs in groups.items():
             numbered = {loc.paragraph: loc.anchor for loc in locs if loc.paragraph is not None}
-            # text before the document's first numbered paragraph is cited by the document's number
+            # text without a paragraph number is cited by the document's number (its page, in print)
             whole = next((loc.anchor for loc in locs if loc.paragraph is None), None)
-            text = self._link(whole, str(document)) if whole is not None else escape(str(document))
+            text = self._number(whole if self.mode != "both" else None, str(document))
             if numbered:
                 spans = [self._range((a, numbered[a]), (b, numbered[b])) for a, b in runs(list(numbered))]
                 text = Markup("%s\u00a0§\u00a0%s") % (text, Markup(", ").join(spans))
             if self.mode == "both":
-                text = Markup("%s (%s)") % (text, Markup(", ").join(self._pages(locs, linked=False)))
+                pages = self._pages(locs, linked=lambda loc: loc.paragraph is None)
+                text = Markup("%s (%s)") % (text, Markup(", ").join(pages))
             out.append(text)
         return Markup("; ").join(out)
 
-    def _pages(self, locators: list[Locator], linked: bool = True) -> list[Markup]:
-        """The pages where the cited paragraphs begin, consecutive ones joined, each a link to the
-        first cited paragraph on it (or plain, when the paragraphs' numbers are the links)."""
+    def _pages(self, locators: list[Locator], linked: Callable[[Locator], bool] | None = None) -> list[Markup]:
+        """The pages where the cited paragraphs begin, consecutive ones joined; a page is a link to
+        the first cited paragraph on it that ``linked`` says it links for (every one by default),
+        else plain text."""
         assert self.page_of is not None
-        first_on: dict[int, str] = {}
+        first_on: dict[int, str | None] = {}
         other: list[Markup] = []
         for loc in locators:
             label = self.page_of(loc.anchor) or "?"
+            anchor = loc.anchor if linked is None or linked(loc) else None
             if label.isdigit():
-                first_on.setdefault(int(label), loc.anchor)
+                if first_on.get(int(label)) is None:
+                    first_on[int(label)] = anchor
             else:  # a roman folio cannot be part of a range
-                other.append(self._link(loc.anchor, label) if linked else escape(label))
-        if not linked:
-            return other + [escape(collapse(a, b)) for a, b in runs(list(first_on))]
+                other.append(self._link(anchor, label) if anchor is not None else escape(label))
         return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
 
 
