@@ -66,7 +66,8 @@ def segments(book: Book, parts: Mapping[int, PartLayout]) -> list[Segment]:
     documents = len(book.documents)
     count = max(1, min(round(sum(parts[i].pages for i in range(documents + 1)) / RUN_PAGES), documents // 4))
     bounds = [1 + documents * k // count for k in range(count + 1)]
-    folios = document_folios(book, dict(parts))
+    laid = dict(parts)
+    folios = document_folios(book, laid)
     back = has_index_part(book)
     out = []
     for k in range(count):
@@ -75,7 +76,7 @@ def segments(book: Book, parts: Mapping[int, PartLayout]) -> list[Segment]:
         out.append(Segment(k == 0, first, last, folios[book.documents[first - 1].number],
                            (k < count - 1 or back) and parts[last].pages % 2 == 1))
     if back:
-        out.append(Segment(False, documents + 1, documents + 1, back_folio(book, dict(parts)) or 1, False))
+        out.append(Segment(False, documents + 1, documents + 1, back_folio(book, laid) or 1, False))
     return out
 
 

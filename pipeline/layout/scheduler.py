@@ -109,14 +109,12 @@ class PartScheduler:
         #: (several jobs): the folio layer goes on meanwhile, and ``finish_painting`` waits for it.
         self.painting: forked.Forked | None = None
         self.unreported = False  # the index's process has not yet been asked for its layout
-        self.before_index: Callable[[dict[int, PartLayout]], None] | None = None
 
     def run(self, before_index: Callable[[dict[int, PartLayout]], None] | None = None) -> list[PartLayout]:
         """Every part, in book order: front matter, then documents, then the index.
 
         ``before_index`` is given the parts laid out in the first round once only the index is
         still being laid out (the folio layer's runs of the documents go ahead meanwhile)."""
-        self.before_index = before_index
         _job.append(self.job)
         executor: Executor
         if self.job.jobs > 1:
@@ -125,7 +123,7 @@ class PartScheduler:
         else:
             executor = _InProcess()
         try:
-            self._first_round(executor)
+            self._first_round(executor, before_index)
             self._correct_guesses(executor)
         except BaseException:
             _terminate(executor)
@@ -138,7 +136,8 @@ class PartScheduler:
         self.job.cache.prune()
         return [self.layouts[i] for i in range(len(self.numbers))]
 
-    def _first_round(self, executor: Executor) -> None:
+    def _first_round(self, executor: Executor,
+                     before_index: Callable[[dict[int, PartLayout]], None] | None = None) -> None:
         """Each part as soon as the pages it cites are known, the first in reading order first.
 
         No more parts are handed to the workers than they can lay out at once: a part that waited
@@ -159,8 +158,8 @@ class PartScheduler:
                 self._start(executor, i, pages)
             if self.running:
                 self._finish()
-        if self.before_index is not None:
-            self.before_index({i: layout for i, layout in self.layouts.items() if i != self.back})
+        if before_index is not None:
+            before_index({i: layout for i, layout in self.layouts.items() if i != self.back})
         self._reported()
 
     def _correct_guesses(self, executor: Executor) -> None:

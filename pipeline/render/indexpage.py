@@ -171,7 +171,7 @@ class IndexRenderer:
                 if first_on.get(int(label)) is None:
                     first_on[int(label)] = anchor
             else:  # a roman folio cannot be part of a range
-                other.append(self._link(anchor, label) if anchor is not None else escape(label))
+                other.append(self._number(anchor, label))
         return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
 
 
