@@ -141,3 +141,75 @@ def test_cut_pieces_share_one_layout_unless_their_line_may_end_in_an_ellipsis():
     drawn = [np.asarray(pypdfium2.PdfDocument(pdf)[0].render(scale=2).to_pil().convert("L"), dtype=int)
              for pdf in (whole.write_pdf(), written)]
     assert np.abs(drawn[0] - drawn[1]).max() <= 8  # the same glyphs in the same places, ellipsis included
+
+
+COLUMNS = """<!DOCTYPE html><html lang="en"><head><style>
+@page {{ size: 300px 260px; margin: 20px }}
+body {{ font-size: 9px; line-height: 11px }}
+.cols {{ columns: 2; column-gap: 12px; {extra} }} .cols ul {{ {ul} }}
+h2 {{ font-size: 10px; margin: 6px 0 2px; break-after: avoid }}
+ul {{ list-style: none; padding: 0; margin: 0 }} li {{ orphans: 2; widows: 2; padding-left: 8px; text-indent: -8px }}
+</style></head><body><h1>Index</h1><div class="cols"><p style="column-span: all">A headnote across both columns.</p>
+{body}</div></body></html>"""
+
+
+def _columns_html(extra: str = "", inside: str = "", ul: str = "") -> str:
+    words = "Gorbachev Dobrynin Scowcroft Kissinger Brezhnev Vance Gromyko Shultz".split()
+    body = []
+    for kind in range(3):
+        items = "".join(f"<li>{words[(kind + i) % 8]}, {i} {inside if i == 7 else ''}"
+                        f"{' '.join(str(n) for n in range(i, i + (i % 9) * 3))}</li>" for i in range(60))
+        body.append(f"<h2>Kind {kind}</h2><ul>{items}</ul>")
+    return COLUMNS.format(extra=extra, ul=ul, body="".join(body))
+
+
+def _geometry(document) -> list[tuple]:
+    out = []
+    for number, page in enumerate(document.pages):
+        for box in boxes.descendants(boxes.page_box(page)):
+            text = box.text if boxes.is_text(box) else None
+            out.append((number, boxes.kind(box), text, *(round(getattr(box, name), 3) for name in
+                                                            ("position_x", "position_y", "width", "height"))))
+    return out
+
+
+def test_full_pages_of_columns_are_laid_out_once_and_exactly_as_the_engine_lays_them_out(monkeypatch):
+    """``engine/columns.py`` lays a page of columns out once where WeasyPrint lays it out twice;
+    every box comes out where the engine's own layout puts it: full pages, the balanced last page,
+    a spanning headnote, and columns holding what the module leaves to the engine (a float, a
+    footnote, a forced break, a given height, list markers, which are absolutely positioned)."""
+    from weasyprint.layout import block
+    from weasyprint.text import line_break
+
+    from pipeline.engine import columns
+
+    calls = {"n": 0}
+    first_line = line_break.split_first_line
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return first_line(*args, **kwargs)
+
+    monkeypatch.setattr(line_break, "split_first_line", counted)
+    import weasyprint.layout.inline as inline
+
+    monkeypatch.setattr(inline, "split_first_line", counted)
+    cases = [("", ""), ("column-gap: 2em; direction: ltr", ""), ("", '<span style="float: right">f</span>'),
+             ("", '<span style="float: footnote">a note</span>'), ("", '<br style="break-before: column">'),
+             ("height: 180px", ""), ("", "", "list-style: disc")]
+    for extra, inside, *ul in cases:
+        html = _columns_html(extra, inside, *ul)
+        laid = {}
+        for name, layout in (("engine", columns.ENGINE_COLUMNS), ("press", columns.columns_layout)):
+            monkeypatch.setattr(block, "columns_layout", layout)
+            calls["n"] = 0
+            document = weasyprint.HTML(string=html).render()
+            laid[name] = (_geometry(document), calls["n"], len(document.pages))
+        assert laid["press"][0] == laid["engine"][0], (extra, inside)
+        if (extra, inside, *ul) == ("", ""):
+            assert laid["engine"][2] >= 4  # several full pages and a balanced last one
+            lines = sum(1 for box in laid["press"][0] if box[1] == "LineBox")
+            # the engine breaks each line twice or more; press once, but where the engine takes over
+            # (the first page, with its headnote across the columns, and the balanced last page)
+            assert laid["engine"][1] > 2 * lines and laid["press"][1] < 0.6 * laid["engine"][1], (laid["engine"][1], laid["press"][1], lines)
+    assert block.columns_layout is columns.columns_layout  # as press installs it (pipeline/engine/__init__.py)
