@@ -145,6 +145,22 @@ def test_entries_sort_by_unicode_collation_with_accents_beside_their_letters(boo
     assert [e.heading for e in book.index.kinds[1].entries] == ["Atlantis", "Évian", "Geneva", "Georgia", "Soviet Union"]
 
 
+def test_the_headings_collator_weighs_as_pyucas_full_table():
+    """``sort_keys`` reads only the UCA table's rows that can weigh the headings: the keys are
+    pyuca's own, for accents, capitals, contractions (Catalan's l·l), other scripts, ideographs
+    (weighed without a row) and characters that decompose (NFD)."""
+    import pyuca
+
+    from pipeline.transforms.index import sort_keys
+
+    headings = ["Gorbachev, Mikhail S.", "Горбачёв, Михаил", "Ébert, Jean", "Ebert, Friedrich", "Łódź",
+                "col·lecció", "Ångström", "北京", "ﬁnance", "Ǆemal", "Zürich", "zurich", "Æthelred", "", "1979"]
+    full = pyuca.Collator()
+    keys = sort_keys(headings)
+    assert keys == {h: (full.sort_key(h), h) for h in headings}
+    assert sorted(headings, key=keys.__getitem__) == sorted(headings, key=lambda h: (full.sort_key(h), h))
+
+
 def test_an_edition_index_cites_only_its_documents(book):
     edition = select_edition(book, book.editions[0])
     assert {loc.document for e in edition.index.entries for loc in e.locators} == {2}

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.model import (
     INDEX_ANCHOR,
@@ -50,16 +51,44 @@ SUB_SEPARATOR = " > "
 _GAP = "\x00"  # stands for words kept out of the index: no form matches across it
 
 
-@lru_cache(maxsize=1)
-def _collator():
-    import pyuca  # loading its table takes a moment: only books with an index pay for it
+@lru_cache(maxsize=4)
+def _collator(characters: frozenset[int]):
+    """A collator weighing strings of ``characters``, the same weights as pyuca's full one."""
+    import pyuca  # only books with an index pay for it
 
-    return pyuca.Collator()
+    class HeadingCollator(pyuca.Collator):
+        """pyuca's collator holding only the rows of the UCA table that can weigh the headings.
+
+        pyuca reads the whole table (about 30,000 rows) into its trie, a tenth of a second before
+        any layout, to sort a hundred and fifty headings. A row is a key of one or more code points
+        and its weights; the collator looks up the longest key that begins the rest of the
+        (decomposed) string, so a row whose first code point is not one of the headings' is never
+        looked at. Leaving those out gives the same keys; ``test_index`` compares them."""
+
+        def load(self, filename: str) -> None:
+            text = Path(filename).read_text(encoding="utf-8")
+            for start, end, base in _IMPLICIT.findall(text):
+                self.implicit_weights.append([int(start, 16), int(end, 16), int(base, 16)])
+            if not characters:
+                return
+            wanted = "|".join(f"{code:04X}" for code in sorted(characters))
+            for key, weights in re.findall(rf"^((?:{wanted})(?: [0-9A-F]{{4,5}})*) *;([^#\n]*)", text, re.M):
+                self.table.add([int(code, 16) for code in key.split()],
+                               [[int(w, 16) for w in element] for element in COLL_ELEMENT_PATTERN.findall(weights)])
+
+    from pyuca.collator import COLL_ELEMENT_PATTERN
+
+    return HeadingCollator()
 
 
-def sort_key(heading: str) -> tuple:
-    """The collation key of a heading: the UCA's, then the heading itself, so the order is total."""
-    return (_collator().sort_key(heading), heading)
+_IMPLICIT = re.compile(r"^@implicitweights\s+([0-9A-Fa-f]+)\.\.([0-9A-Fa-f]+)\s*;\s*([0-9A-Fa-f]+)", re.M)
+
+
+def sort_keys(headings) -> dict[str, tuple]:
+    """Each heading's collation key: the UCA's, then the heading itself, so the order is total."""
+    headings = set(headings)
+    collator = _collator(frozenset(ord(c) for heading in headings for c in unicodedata.normalize("NFD", heading)))
+    return {heading: (collator.sort_key(heading), heading) for heading in headings}
 
 
 @dataclass
@@ -259,14 +288,15 @@ def collect_index(book: Book) -> Book:
     if book.index is None:
         return book
     hits = find_occurrences(book)
+    keys = sort_keys([e.heading for e in book.index.entries] + [s.heading for e in book.index.entries for s in e.subentries])
 
     def located(entry: IndexEntry) -> IndexEntry:
         subs = tuple(replace(s, locators=tuple(hits.locators.get(entry.heading + SUB_SEPARATOR + s.heading, ())))
                      for s in entry.subentries)
         return replace(entry, locators=tuple(hits.locators.get(entry.heading, ())),
-                       subentries=tuple(sorted(subs, key=lambda s: sort_key(s.heading))))
+                       subentries=tuple(sorted(subs, key=lambda s: keys[s.heading])))
 
-    kinds = tuple(replace(kind, entries=tuple(sorted((located(e) for e in kind.entries), key=lambda e: sort_key(e.heading))))
+    kinds = tuple(replace(kind, entries=tuple(sorted((located(e) for e in kind.entries), key=lambda e: keys[e.heading])))
                   for kind in book.index.kinds)
     return replace(book, index=replace(book.index, kinds=kinds))
 
