@@ -33,11 +33,6 @@ from pipeline.render.inline import epub_page_marker
 from pipeline.transforms.index import collapse, entry_ids, runs, sub_id
 from pipeline.words import Words
 
-# A link in print's locators while they are built: private-use characters, which locators (digits,
-# roman folios and punctuation press writes) never hold; ``_as_ranges`` takes them out again.
-_LINK, _TEXT, _END = "\ue000", "\ue001", "\ue002"
-_MARKED_LINK = re.compile(f"{_LINK}([^{_TEXT}]*){_TEXT}([^{_END}]*){_END}")
-
 
 @dataclass(frozen=True)
 class EntryView:
@@ -108,37 +103,66 @@ class IndexRenderer:
         subs = tuple(self._entry(s, sub_id(id_, k)) for k, s in enumerate(entry.subentries, start=1))
         see = self._reference(entry.see, "index-xref-preferred") if entry.see else None
         also = Markup(", ").join(self._reference(t, "index-xref-related") for t in entry.see_also) if entry.see_also else None
-        locators, links = self.locators(entry.locators), ""
-        if self.ranges:
-            locators, links = _as_ranges(locators)
+        locators, links = self._written(self._tokens(entry.locators))
         return EntryView(entry.heading, id_, locators, see, also, subs, self.page_markers(id_), links)
 
     def _reference(self, heading: str, kind: str) -> Markup:
         return Markup('<a%s href="#%s">%s</a>') % (self._type(kind), self.ids.get(heading, ""), heading)
 
-    def _link(self, anchor: str, text: str) -> Markup:
+    def locators(self, locators: tuple[Locator, ...]) -> Markup:
+        """An entry's locators as linked text (in print, as plain text: ``data-links``); empty when it has none."""
+        return self._written(self._tokens(locators))[0]
+
+    def _written(self, tokens: list) -> tuple[Markup, str]:
+        """Locators as HTML, and in print (``ranges``) their links as ``data-links`` (``start-end:href``,
+        counted in characters of the text, which is then plain)."""
         if self.ranges:
-            return Markup(_LINK) + escape(self.href(anchor)) + Markup(_TEXT) + escape(text) + Markup(_END)
-        return Markup('<a%s href="%s">%s</a>') % (self._type("index-locator"), self.href(anchor), text)
+            plain: list[str] = []
+            links: list[str] = []
+            length = 0
+            for token in tokens:
+                if isinstance(token, str):
+                    plain.append(token)
+                    length += len(token)
+                elif len(token) == 2:
+                    anchor, text = token
+                    links.append(f"{length}-{length + len(text)}:{self.href(anchor)}")
+                    plain.append(text)
+                    length += len(text)
+            return escape("".join(plain)), " ".join(links)
+        out = []
+        locator = self._type("index-locator")
+        for token in tokens:
+            if isinstance(token, str):
+                out.append(_html(token))
+            elif token is _OPEN:
+                out.append(f"<span{self._type('index-locator-range')}>")
+            elif token is _CLOSE:
+                out.append("</span>")
+            else:
+                out.append(f'<a{locator} href="{_html(self.href(token[0]))}">{_html(token[1])}</a>')
+        return Markup("".join(out)), ""
 
-    def _number(self, anchor: str | None, text: str) -> Markup:
-        return self._link(anchor, text) if anchor is not None else escape(text)
+    def _number(self, anchor: str | None, text: str) -> list:
+        return [text] if anchor is None else [(anchor, text)]
 
-    def _range(self, first: tuple[int, str | None], last: tuple[int, str | None]) -> Markup:
+    def _range(self, first: tuple[int, str | None], last: tuple[int, str | None]) -> list:
         """A locator or a range of two, the second shortened as Chicago does; an end without an
         anchor is plain text."""
         if first[0] == last[0]:
             return self._number(first[1], str(first[0]))
         short = collapse(first[0], last[0]).split("–", 1)[1]
-        inner = Markup("%s–%s") % (self._number(first[1], str(first[0])), self._number(last[1], short))
-        return Markup('<span%s>%s</span>') % (self._type("index-locator-range"), inner) if self.epub else inner
+        inner = self._number(first[1], str(first[0])) + ["–"] + self._number(last[1], short)
+        return [_OPEN, *inner, _CLOSE] if self.epub else inner
 
-    def locators(self, locators: tuple[Locator, ...]) -> Markup:
-        """An entry's locators as linked text; empty when it has none."""
+    def _tokens(self, locators: tuple[Locator, ...]) -> list:
+        """An entry's locators as tokens: a string is text, ``(anchor, text)`` a link, ``_OPEN`` and
+        ``_CLOSE`` an EPUB range's span. Built as tokens and written once (``_written``): built as
+        Markup, ten thousand small strings were escaped and joined, a third of the index's HTML."""
         if not locators:
-            return Markup("")
+            return []
         if self.mode == "pages":
-            return Markup(", ").join(self._pages(list(locators)))
+            return _joined(", ", self._pages(list(locators)))
         groups: dict[int, list[Locator]] = {}
         for loc in locators:
             groups.setdefault(loc.document, []).append(loc)
@@ -147,23 +171,23 @@ class IndexRenderer:
             numbered = {loc.paragraph: loc.anchor for loc in locs if loc.paragraph is not None}
             # text without a paragraph number is cited by the document's number (its page, in print)
             whole = next((loc.anchor for loc in locs if loc.paragraph is None), None)
-            text = self._number(whole if self.mode != "both" else None, str(document))
+            tokens = self._number(whole if self.mode != "both" else None, str(document))
             if numbered:
                 spans = [self._range((a, numbered[a]), (b, numbered[b])) for a, b in runs(list(numbered))]
-                text = Markup("%s\u00a0§\u00a0%s") % (text, Markup(", ").join(spans))
+                tokens += ["\u00a0§\u00a0", *_joined(", ", spans)]
             if self.mode == "both":
                 pages = self._pages(locs, linked=lambda loc: loc.paragraph is None)
-                text = Markup("%s (%s)") % (text, Markup(", ").join(pages))
-            out.append(text)
-        return Markup("; ").join(out)
+                tokens += [" (", *_joined(", ", pages), ")"]
+            out.append(tokens)
+        return _joined("; ", out)
 
-    def _pages(self, locators: list[Locator], linked: Callable[[Locator], bool] | None = None) -> list[Markup]:
+    def _pages(self, locators: list[Locator], linked: Callable[[Locator], bool] | None = None) -> list[list]:
         """The pages where the cited paragraphs begin, consecutive ones joined; a page is a link to
         the first cited paragraph on it that ``linked`` says it links for (every one by default),
         else plain text."""
         assert self.page_of is not None
         first_on: dict[int, str | None] = {}
-        other: list[Markup] = []
+        other: list[list] = []
         for loc in locators:
             label = self.page_of(loc.anchor) or "?"
             anchor = loc.anchor if linked is None or linked(loc) else None
@@ -175,20 +199,20 @@ class IndexRenderer:
         return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
 
 
-def _as_ranges(marked: Markup) -> tuple[Markup, str]:
-    """Locators built with marked links -> (their plain text, ``data-links``: each link as
-    ``start-end:href``, counted in characters of that text)."""
-    text = marked.unescape()
-    plain: list[str] = []
-    links: list[str] = []
-    at = length = 0
-    for match in _MARKED_LINK.finditer(text):
-        plain.append(text[at:match.start()])
-        length += match.start() - at
-        href, label = match.groups()
-        links.append(f"{length}-{length + len(label)}:{href}")
-        plain.append(label)
-        length += len(label)
-        at = match.end()
-    plain.append(text[at:])
-    return escape("".join(plain)), " ".join(links)
+#: An EPUB range's span around its two ends (``IndexRenderer._tokens``).
+_OPEN, _CLOSE = ("<span>",), ("</span>",)
+_SPECIAL = re.compile("[&<>\"']")
+
+
+def _html(text: str) -> str:
+    """``text`` escaped for HTML, as markupsafe escapes it (locators and hrefs seldom need it)."""
+    return str(escape(text)) if _SPECIAL.search(text) else text
+
+
+def _joined(separator: str, groups: list[list]) -> list:
+    out: list = []
+    for k, group in enumerate(groups):
+        if k:
+            out.append(separator)
+        out += group
+    return out
