@@ -88,18 +88,31 @@ WATCH_SIZE = INDEX_SIZE = 500
 
 def index_cost(tmp: Path, size: int, jobs: int) -> dict:
     """The index's cost: a reader generated with an index.yaml (150 entries) built with it and with
-    it moved aside (the same text), each without the cache, side by side."""
+    it moved aside (the same text), each without the cache, side by side: with, without, without,
+    with (ABBA), each side's two times summed, so that a machine growing slower or faster during the
+    four builds (a shared one does, by a tenth within minutes) weighs on both sides alike."""
     book = generate(tmp / "indexed", size, index=True)
+    aside = tmp / "index.yaml.aside"
 
-    def once(folder: str) -> tuple[float, int]:
+    def once(folder: str, indexed: bool) -> tuple[float, int]:
+        if indexed and aside.exists():
+            aside.rename(book / "index.yaml")
+        elif not indexed and (book / "index.yaml").exists():
+            (book / "index.yaml").rename(aside)
+        shutil.rmtree(tmp / folder, ignore_errors=True)
         wall, _, text = measure([sys.executable, "-c", BUILD, str(book), str(tmp / folder), str(jobs), "no-cache"])
         return wall, json.loads(text.strip().splitlines()[-1])["pages"]
 
-    with_index, pages_with = once("with-index")
-    (book / "index.yaml").rename(tmp / "index.yaml.aside")
-    without, _ = once("without-index")
+    times: dict[bool, list[float]] = {True: [], False: []}
+    pages_with = 0
+    for indexed in (True, False, False, True):
+        wall, pages = once("with-index" if indexed else "without-index", indexed)
+        times[indexed].append(wall)
+        pages_with = pages if indexed else pages_with
+    with_index, without = sum(times[True]) / 2, sum(times[False]) / 2
     return {"index_with_s": with_index, "index_without_s": without, "index_pages": pages_with,
-            "index_ratio": with_index / without}
+            "index_ratio": with_index / without,
+            "index_pairs": [round(a / b, 3) for a, b in zip(times[True], reversed(times[False]))]}
 
 
 def serial_fraction(speedup: float, jobs: int) -> float:
@@ -422,11 +435,13 @@ def table(result: dict) -> str:
     indexed = [r for r in result["rows"] if "index_ratio" in r]
     if indexed:
         lines += ["", f"The index: a reader generated with an index.yaml of 150 entries, built ({jobs} jobs, no cache) "
-                  "with it and with it moved aside:", "",
+                  "with it and with it moved aside, four builds in the order with, without, without, with (each "
+                  "side's mean; the two ratios of the outer and the inner pair in brackets):", "",
                   "| reader | pages with the index | with (s) | without (s) | with ÷ without |", "|---|---|---|---|---|"]
         for r in indexed:
+            pairs = ", ".join(f"{p:.2f}" for p in r.get("index_pairs", []))
             lines.append(f"| {r['size']} | {r['index_pages']} | {r['index_with_s']:.1f} | {r['index_without_s']:.1f} | "
-                         f"**{r['index_ratio']:.2f}** |")
+                         f"**{r['index_ratio']:.2f}** ({pairs}) |")
     separate = all("one_job_main_peak_mb" in r for r in result["rows"])
     lines += ["", f"Scaling: the serial fraction of the build, read off its speed-up on {jobs} processes (Karp–Flatt), "
               "and the speed-up Amdahl's law then gives more cores" + (", and memory per process (MB):" if separate else ":"), "",
