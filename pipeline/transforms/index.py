@@ -55,6 +55,9 @@ _GAP = "\x00"  # stands for words kept out of the index: no form matches across 
 def _collator(characters: frozenset[int]):
     """A collator weighing strings of ``characters``, the same weights as pyuca's full one."""
     import pyuca  # only books with an index pay for it
+    from pyuca.collator import COLL_ELEMENT_PATTERN
+
+    wanted = {f"{code:04X}" for code in characters}  # as the table writes a code point
 
     class HeadingCollator(pyuca.Collator):
         """pyuca's collator holding only the rows of the UCA table that can weigh the headings.
@@ -63,25 +66,28 @@ def _collator(characters: frozenset[int]):
         any layout, to sort a hundred and fifty headings. A row is a key of one or more code points
         and its weights; the collator looks up the longest key that begins the rest of the
         (decomposed) string, so a row whose first code point is not one of the headings' is never
-        looked at. Leaving those out gives the same keys; ``test_index`` compares them."""
+        looked at. Leaving those out gives the same keys; ``test_index`` compares them. The rows
+        are read in one pass whatever the headings hold (an index.yaml of every script too)."""
 
         def load(self, filename: str) -> None:
             text = Path(filename).read_text(encoding="utf-8")
             for start, end, base in _IMPLICIT.findall(text):
                 self.implicit_weights.append([int(start, 16), int(end, 16), int(base, 16)])
-            if not characters:
-                return
-            wanted = "|".join(f"{code:04X}" for code in sorted(characters))
-            for key, weights in re.findall(rf"^((?:{wanted})(?: [0-9A-F]{{4,5}})*) *;([^#\n]*)", text, re.M):
-                self.table.add([int(code, 16) for code in key.split()],
-                               [[int(w, 16) for w in element] for element in COLL_ELEMENT_PATTERN.findall(weights)])
-
-    from pyuca.collator import COLL_ELEMENT_PATTERN
+            for line in text.splitlines():
+                # a row begins with its key's first code point, four to six digits (a few more rows than
+                # needed may pass, "1F60" of "1F600": the full table is the same, only larger)
+                if not (line[:4] in wanted or line[:5] in wanted or line[:6] in wanted):
+                    continue
+                row = _ROW.match(line)
+                if row is not None:
+                    self.table.add([int(code, 16) for code in row[1].split()],
+                                   [[int(w, 16) for w in element] for element in COLL_ELEMENT_PATTERN.findall(row[2])])
 
     return HeadingCollator()
 
 
 _IMPLICIT = re.compile(r"^@implicitweights\s+([0-9A-Fa-f]+)\.\.([0-9A-Fa-f]+)\s*;\s*([0-9A-Fa-f]+)", re.M)
+_ROW = re.compile(r"([0-9A-F]{4,6}(?: [0-9A-F]{4,6})*) *;([^#\n]*)")  # a row: its key's code points; its weights
 
 
 def sort_keys(headings) -> dict[str, tuple]:
