@@ -13,6 +13,7 @@ with the process that forked it, and leaves stopping to that process.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -46,6 +47,9 @@ def child_setup(parent: int) -> None:
             pass
     if os.getppid() != parent:
         os._exit(1)
+    # What the child inherits lives as long as it does: the collector leaves it alone, instead of
+    # walking it in each full collection and writing into every page of it (copied on write).
+    gc.freeze()
 
 
 def max_workers() -> int:
