@@ -106,12 +106,11 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block, pag
             columns.append(laid_column)
             if resume is None:
                 break
-        if resume is None or len(columns) < count:
-            # the last page (balanced), or a column that took nothing: the engine's way
-            _block.remove_placeholders(context, columns, absolutes, fixeds)
     finally:
         context.in_column = False
     if resume is None or len(columns) < count:
+        # the last page (balanced), or a column that took nothing: the engine's way
+        _block.remove_placeholders(context, columns, absolutes, fixeds)
         return ENGINE_COLUMNS(*engine)
     absolute_boxes.extend(absolutes)
     fixed_boxes.extend(fixeds)
