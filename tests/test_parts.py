@@ -162,16 +162,21 @@ def _renders_like_one_long_layout(manuscript, bound, tmp_path):
         a = np.asarray(one[i].render(scale=60 / 72).to_pil().convert("L"), dtype=int)
         b = np.asarray(two[i].render(scale=60 / 72).to_pil().convert("L"), dtype=int)
         if i >= index_page:
-            # Not pixels: on the index's pages the first line of an entry (the one with the hanging
-            # indent) comes out up to 0.025 pt further right, growing along the line, in the one
-            # long layout than in the index laid out alone; the other lines, the fonts (the same
-            # subset) and every glyph are the same. At 60 dpi so small a shift moves a glyph's
-            # origin across a pixel boundary and the antialiasing changes by up to 51 grey levels.
-            # Where in WeasyPrint's inline layout the shift comes from is not known (nothing in
-            # press's HTML or CSS differs between the two). So each glyph is compared by place,
-            # within 0.05 pt, and by letter; case is ignored because each PDF's text map reads a
-            # small capital back as the letter it first drew it for ("I" in a running head).
-            assert _glyphs(whole_pdf, i) == pytest.approx(_glyphs(bound, i), abs=0.05), f"page {i + 1} differs"
+            # Not pixels: the index's glyphs stand up to 0.08 pt from where the one long layout puts
+            # them, for two reasons, and at 60 dpi so small a shift moves a glyph's origin across a
+            # pixel boundary (the antialiasing changes by up to 51 grey levels).
+            # - Its locators are set piece by piece, each number a run of its own as an <a> would be
+            #   (the tags need it, and the screen PDF is derived from this one), and each piece's
+            #   measured width adds up to 0.008 pt along the line to where the next one starts; the
+            #   long layout paints each line as one run.
+            # - The first line of an entry (the one with the hanging indent) comes out up to 0.025 pt
+            #   further right in the long layout than in the index laid out alone; where in
+            #   WeasyPrint's inline layout that comes from is not known (nothing in press's HTML or
+            #   CSS differs between the two).
+            # So each glyph is compared by place, within 0.1 pt, and by letter; case is ignored
+            # because each PDF's text map reads a small capital back as the letter it first drew it
+            # for ("I" in a running head).
+            assert _glyphs(whole_pdf, i) == pytest.approx(_glyphs(bound, i), abs=0.1), f"page {i + 1} differs"
             continue
         assert a.shape == b.shape and np.abs(a - b).max() <= 8, f"page {i + 1} differs"
     with pikepdf.open(tmp_path / "whole.pdf") as x, pikepdf.open(bound) as y:

@@ -8,12 +8,13 @@ characters link where (``start-end:href``, in characters of the element's text;
 ``render/indexpage.py`` writes it). Once the pages are laid out, each link is set where its
 characters stand on the line, in one of two forms:
 
-- print (``set_links``): the line's text is left whole, one run to paint, and an empty inline
-  ``a`` box with the link lies over each number, which is all a link annotation needs;
-- the tagged screen PDF (``cut_links``, when the print layout is turned screen): the text box
-  is cut into the boxes an ``<a>`` would have made, a text box per run and an inline ``a`` box
-  around each number's text, so each becomes a ``Link`` element holding its annotation and its
-  text, exactly as an ``<a>`` is tagged.
+- a print PDF painted untagged (``set_links``: a proof's, which no screen PDF is made from):
+  the line's text is left whole, one run to paint, and an empty inline ``a`` box with the link
+  lies over each number, which is all a link annotation needs;
+- a tagged PDF (``cut_links``: the print PDF the screen PDF is derived from, or the screen PDF
+  painted): the text box is cut into the boxes an ``<a>`` would have made, a text box per run
+  and an inline ``a`` box around each number's text, so each becomes a ``Link`` element holding
+  its annotation and its text, exactly as an ``<a>`` is tagged.
 
 Neither changes a line: a text box is cut where it stands, and its pieces are measured and set
 side by side from its left edge, as the engine sets an ``<a>``'s pieces; the empty boxes of print
@@ -208,7 +209,7 @@ def _linked_boxes(box, drawn_as_is: bool = True):
 def set_links(document: weasyprint.Document) -> int:
     """Set the links of every element with ``data-links`` on its laid-out text; return how many.
 
-    The text stays whole, as print paints it; ``cut_links`` cuts it for the tagged screen PDF."""
+    The text stays whole, as an untagged print PDF paints it; ``cut_links`` cuts it for a tagged one."""
     widths = _Widths()
     read: dict[int, tuple[str, list[_Range], int]] = {}  # element -> its text, ranges, characters seen
     pages: list[list[_Holder]] = []
@@ -249,8 +250,8 @@ def set_links(document: weasyprint.Document) -> int:
 
 
 def cut_links(document: weasyprint.Document) -> None:
-    """Cut the linked text into its pieces, each link around its own (for the tagged screen PDF:
-    a Link element holds its annotation and its text); a no-op where ``set_links`` set none."""
+    """Cut the linked text into its pieces, each link around its own (for a tagged PDF: a Link
+    element holds its annotation and its text); a no-op where ``set_links`` set none, or once cut."""
     for page, holders in zip(document.pages, _set.pop(document, [])):
         overlays = {id(link) for holder in holders for link in filter(_is_link, holder.whole)}
         page.links[:] = [entry for entry in page.links if id(entry[3]) not in overlays]

@@ -18,10 +18,10 @@ from pipeline.engine.compose import PRINT_PART, SCREEN, lay_out
 from pipeline.engine.derive import derive_screen
 from pipeline.engine.inks import check_colours
 from pipeline.engine.inspect import layout_findings
+from pipeline.engine.links import cut_links
 from pipeline.engine.pagemap import page_starts
 from pipeline.engine.paint import write_pdf
 from pipeline.engine.screen import make_screen, screen_images
-from pipeline.forked import Forked
 from pipeline.layout.plan import PartLayout, PartTask
 from pipeline.model import Book
 from pipeline.render import Renderer
@@ -67,30 +67,16 @@ def lay_out_part(book: Book, renderer: Renderer, task: PartTask, profile: Path |
         gc.freeze()
         report(result)
     folder.mkdir(parents=True, exist_ok=True)
-    # A document's screen PDF is derived from its print PDF, painted tagged for it; the front
-    # matter's is painted (its catalog is the book's), and so is one the rewrite cannot make.
-    derived = screen and not task.front and not task.back
-
-    def paint_print() -> None:
-        write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, tagged=derived, compressed=False)
-        check_colours(result.print_pdf)
-
-    def paint_screen() -> None:
+    # A part's screen PDF is derived from its print PDF, painted tagged for it, so its pages are
+    # painted once. The front matter's is painted (its catalog is the book's), and so is one the
+    # rewrite cannot make. Links set on laid-out text (the index's locators) are cut into the
+    # pieces the tags need first: the print paints the same glyphs at the same places either way.
+    derived = screen and not task.front
+    if derived:
+        cut_links(document)
+    write_pdf(book, document, result.print_pdf, PRINT_PART, marks=False, tagged=derived, compressed=False)
+    check_colours(result.print_pdf)
+    if screen and not (derived and derive_screen(result.print_pdf, result.screen_pdf, screen_images(document, profile))):
         make_screen(document, profile)
         write_pdf(book, document, result.screen_pdf, SCREEN, marks=False, compressed=False)
-
-    if not (screen and task.back):
-        paint_print()
-        if screen and not (derived and derive_screen(result.print_pdf, result.screen_pdf,
-                                                     screen_images(document, profile))):
-            paint_screen()
-        return result
-    # The index is laid out last, when the documents are done and a core is free: its print PDF
-    # is painted in a child process (a copy of this layout) while this one paints the screen PDF.
-    printing = Forked(paint_print)
-    try:
-        paint_screen()
-        printing.result()
-    finally:
-        printing.stop()
     return result
