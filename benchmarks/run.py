@@ -438,8 +438,8 @@ def table(result: dict) -> str:
     indexed = [r for r in result["rows"] if "index_ratio" in r]
     if indexed:
         lines += ["", f"The index: a reader generated with an index.yaml of 150 entries, built ({jobs} jobs, no cache) "
-                  "with it and with it moved aside, four builds in the order with, without, without, with (each "
-                  "side's mean; the two ratios of the outer and the inner pair in brackets):", "",
+                  "with it and with it moved aside, eight builds in the order with, without, without, with, twice "
+                  "over (each side's mean; each build's ratio to the one beside it in brackets):", "",
                   "| reader | pages with the index | with (s) | without (s) | with ÷ without |", "|---|---|---|---|---|"]
         for r in indexed:
             pairs = ", ".join(f"{p:.2f}" for p in r.get("index_pairs", []))
