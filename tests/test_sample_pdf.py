@@ -182,3 +182,39 @@ def test_no_heading_is_left_at_the_foot_of_a_page(pdf_path, sample_book):
                 assert where[heading.anchor] == where[following.anchor], heading.anchor
                 checked += 1
     assert checked >= 3
+
+
+def test_every_link_of_the_screen_pdf_is_described_in_the_book_words(sample_build):
+    """A link's description (/Contents, which a screen reader may read out) names its target as the
+    book does, "Document No. 12, Paragraph 14", not by its id ("doc12-p14"), as WeasyPrint writes it."""
+    screen = next(p for p in sample_build.outputs if p.name.endswith("-screen.pdf"))
+    described: dict[str, set[str]] = {}
+    with pikepdf.open(screen) as pdf:
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if "/Dest" in annotation:
+                    described.setdefault(str(annotation.Dest), set()).add(str(annotation.get("/Contents", "")))
+    assert described["doc12"] == {"Document No. 12"}  # the contents
+    assert described["index"] == {"Index"}
+    paragraphs = {name: text for name, text in described.items() if re.fullmatch(r"doc\d+-p\d+", name)}
+    assert len(paragraphs) > 50  # the index's locators and the cross-references
+    for name, text in paragraphs.items():
+        document, paragraph = re.fullmatch(r"doc(\d+)-p(\d+)", name).groups()
+        assert text == {f"Document No. {document}, Paragraph {paragraph}"}
+    assert described["ix-4"] == {"Grigoriev, Vasily Petrovich"}  # "First Deputy Minister, see Grigoriev …"
+    assert all(name not in texts for name, texts in described.items())
+
+
+def test_link_descriptions_come_from_the_book_language_and_labels():
+    from dataclasses import replace
+
+    from pipeline.load import load_book
+    from pipeline.render.anchors import LinkDescriptions
+    from tests.conftest import SAMPLE
+
+    book = load_book(SAMPLE)
+    french = LinkDescriptions(replace(book, language="fr"))
+    assert french("doc3-p2") == "Document n° 3, Paragraphe 2"
+    assert french("doc3-fn1") == "Document n° 3, n. 1"
+    assert LinkDescriptions(replace(book, labels={"document": "Doc. {number}"}))("doc3") == "Doc. 3"
+    assert french("a-book-template-own-id") is None and french("doc3-p") is None

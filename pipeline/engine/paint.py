@@ -2,8 +2,9 @@
 
 WeasyPrint paints the pages; a finisher then sets what it does not: the exact BleedBox,
 printer's marks in registration colour, page labels matching the printed folios (when the
-pages are a whole book), and a document id derived from the book instead of WeasyPrint's
-random one.
+pages are a whole book), a document id derived from the book instead of WeasyPrint's random
+one, and, in a tagged PDF, each link's description in the book's words
+(``render/anchors.py``) instead of its target's name.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pipeline.engine.compose import SCREEN, Variant
 from pipeline.engine.marks import marks_operators
 from pipeline.model import Book
 from pipeline.pages import label_ranges
+from pipeline.render.anchors import LinkDescriptions
 
 #: PDF variant per print standard; the screen PDF is tagged for screen readers.
 PDF_VARIANTS = {"pdf/x-4": "pdf/x-4", "pdf/x-1a": "pdf/x-1a"}
@@ -68,8 +70,20 @@ def _finisher(book: Book, variant: Variant, marks: bool, first_body: int | None,
                 nums += [page, pydyf.Dictionary({"S": "/" + style, **({"St": start} if start else {})})]
             pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
         _stable_document_id(pdf, document_uuid(book, variant))
+        _describe_links(pdf, LinkDescriptions(book))
 
     return finish
+
+
+def _describe_links(pdf: pydyf.PDF, describe: LinkDescriptions) -> None:
+    """Each internal link's description (``/Contents``, which WeasyPrint writes only when it tags
+    the file) in the book's words; a target press does not name keeps WeasyPrint's."""
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and "Contents" in obj \
+                and isinstance(obj.get("Dest"), pydyf.String):
+            description = describe(str(obj["Dest"].string))
+            if description:
+                obj["Contents"] = pydyf.String(description)
 
 
 def _referenced(pdf: pydyf.PDF, reference):
