@@ -52,7 +52,7 @@ def source_date_epoch(seconds: int):
 
 
 def _finisher(book: Book, variant: Variant, marks: bool, first_body: int | None,
-              size: tuple[float, float] | None = None, folds: tuple[float, ...] = ()):
+              size: tuple[float, float] | None = None, folds: tuple[float, ...] = (), tagged: bool = False):
     def finish(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
         pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
         if variant.bleed:
@@ -70,14 +70,15 @@ def _finisher(book: Book, variant: Variant, marks: bool, first_body: int | None,
                 nums += [page, pydyf.Dictionary({"S": "/" + style, **({"St": start} if start else {})})]
             pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
         _stable_document_id(pdf, document_uuid(book, variant))
-        _describe_links(pdf, LinkDescriptions(book))
+        if tagged:  # an untagged PDF's links have no description to put in the book's words
+            _describe_links(pdf, LinkDescriptions(book))
 
     return finish
 
 
 def _describe_links(pdf: pydyf.PDF, describe: LinkDescriptions) -> None:
-    """Each internal link's description (``/Contents``, which WeasyPrint writes only when it tags
-    the file) in the book's words; a target press does not name keeps WeasyPrint's."""
+    """Each internal link's description (``/Contents``, which WeasyPrint writes when it tags the
+    file) in the book's words; a target press does not name keeps WeasyPrint's."""
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and "Contents" in obj \
                 and isinstance(obj.get("Dest"), pydyf.String):
@@ -126,6 +127,7 @@ def write_pdf(book: Book, document: weasyprint.Document, target: Path, variant: 
         pdf_variant = PDF_VARIANTS[book.print.standard]
         if tagged:
             options["pdf_tags"] = True
+    tagged_pdf = pdf_variant == SCREEN_VARIANT or options.get("pdf_tags", False)
     with source_date_epoch(epoch_seconds(book)):
         document.write_pdf(target, pdf_variant=pdf_variant,
-                           finisher=_finisher(book, variant, marks, first_body, size, folds), **options)
+                           finisher=_finisher(book, variant, marks, first_body, size, folds, tagged_pdf), **options)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import INDEX_ANCHOR, Book
+from pipeline.render.indexpage import kind_heading
 from pipeline.transforms.index import entry_ids, sub_id
 from pipeline.words import Words
 
@@ -47,7 +48,7 @@ class LinkDescriptions:
             self._index = {INDEX_ANCHOR: self.words("index")} if index is not None else {}
             if index is not None:
                 for kind in index.kinds:
-                    self._index[f"{INDEX_ANCHOR}-{kind.name}"] = kind.heading or self.words(f"index_{kind.name}")
+                    self._index[f"{INDEX_ANCHOR}-{kind.name}"] = kind_heading(kind, self.words)
                 ids = entry_ids(index)
                 for entry in index.entries:
                     self._index[ids[entry.heading]] = entry.heading

@@ -28,7 +28,7 @@ from typing import Callable
 
 from markupsafe import Markup, escape
 
-from pipeline.model import INDEX_ANCHOR, Book, IndexEntry, Locator
+from pipeline.model import INDEX_ANCHOR, Book, IndexEntry, IndexKind, Locator
 from pipeline.render.inline import epub_page_marker
 from pipeline.transforms.index import collapse, entry_ids, runs, sub_id
 from pipeline.words import Words
@@ -91,7 +91,7 @@ class IndexRenderer:
         for kind in self.book.index.kinds if self.book.index else ():
             if not kind.entries:
                 continue
-            heading = kind.heading or self.words(f"index_{kind.name}")
+            heading = kind_heading(kind, self.words)
             entries = tuple(self._entry(e, self.ids[e.heading]) for e in kind.entries)
             out.append(KindView(kind.name, heading, entries, self.page_markers(f"{INDEX_ANCHOR}-{kind.name}")))
         return out
@@ -198,6 +198,11 @@ class IndexRenderer:
             else:  # a roman folio cannot be part of a range
                 other.append(self._number(anchor, label))
         return other + [self._range((a, first_on[a]), (b, first_on[b])) for a, b in runs(list(first_on))]
+
+
+def kind_heading(kind: IndexKind, words: Words) -> str:
+    """A kind's heading as printed: the book's own, or the catalogue's word for a kind press knows."""
+    return kind.heading or words(f"index_{kind.name}")
 
 
 #: An EPUB range's span around its two ends (``IndexRenderer._tokens``).
